@@ -1,0 +1,124 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../config/settings";
+import { Broker } from "./broker";
+import { Coordinator } from "./coordinator";
+import { HealthGate } from "./healthGate";
+import { ParwopImage } from "./image";
+import { NodeAccess } from "./nodeCommand";
+import { dockerProvider, sshConnection } from "./nodeProvider";
+import { Preflight } from "./preflight";
+import { Worker } from "./worker";
+
+export interface ClusterArgs {
+    settings: Settings;
+    /** Management administrator password (secret); generated when omitted. */
+    brokerAdminPassword?: pulumi.Output<string>;
+    /** SSH private key for commands (secret); the ssh agent when omitted. */
+    sshPrivateKey?: pulumi.Output<string>;
+}
+
+/** Broker, coordinator and one worker per node, each node through its own Docker engine. */
+export class Cluster extends pulumi.ComponentResource {
+    public readonly access: Record<string, NodeAccess> = {};
+    public readonly providers: Record<string, docker.Provider> = {};
+    public readonly workers: Worker[];
+    public readonly coordinator: Coordinator;
+    public readonly broker: Broker;
+    public readonly healthGate: HealthGate;
+    /** Explicit, because default providers are disabled: nothing lands on an unnamed machine. */
+    public readonly commandProvider: command.Provider;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("parwop:index:Cluster", name, {}, opts);
+        const s = args.settings;
+        this.commandProvider = new command.Provider(`${name}-command`, {}, { parent: this });
+        const preflights: Record<string, Preflight> = {};
+        const images: Record<string, ParwopImage> = {};
+        for (const node of s.nodes) {
+            const nodeName = `${name}-${node.name}`;
+            this.providers[node.name] = dockerProvider(`${nodeName}-docker`, node, s, { parent: this });
+            this.access[node.name] = { node, connection: sshConnection(node, s, args.sshPrivateKey) };
+            preflights[node.name] = new Preflight(
+                `${nodeName}-preflight`,
+                { access: this.access[node.name], tier: s.tier },
+                { parent: this, providers: [this.commandProvider] },
+            );
+            // Nothing is deployed on a node before its preflight passed.
+            images[node.name] = new ParwopImage(
+                `${nodeName}-parwop`,
+                { name: s.image.name, build: s.image.build },
+                { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name]] },
+            );
+        }
+        const home = s.coordinator.node.name;
+        const onHome = { parent: this, providers: [this.providers[home]], dependsOn: [preflights[home]] };
+        this.broker = new Broker(
+            `${name}-broker`,
+            {
+                image: s.broker.image,
+                containerName: s.broker.containerName,
+                amqpPort: s.broker.amqpPort,
+                managementPort: s.broker.managementPort,
+                adminUser: s.broker.adminUser,
+                adminPassword: args.brokerAdminPassword,
+                restartPolicy: s.restartPolicy,
+            },
+            onHome,
+        );
+        const shared = { tier: s.tier, restartPolicy: s.restartPolicy, restartGeneration: s.restartGeneration };
+        this.coordinator = new Coordinator(
+            `${name}-coordinator`,
+            {
+                ...shared,
+                imageId: images[home].imageId,
+                containerName: s.coordinator.containerName,
+                port: s.coordinator.port,
+                url: s.coordinator.url,
+                rabbitmqHost: s.broker.node.address,
+                rabbitmqPort: s.broker.amqpPort,
+                codeDir: s.coordinator.node.codeDir,
+            },
+            // PARWOP connects to the broker at start-up: the broker must answer first.
+            { ...onHome, dependsOn: [preflights[home], this.broker] },
+        );
+        this.workers = s.nodes.map(
+            (node) =>
+                new Worker(
+                    `${name}-${node.name}-worker`,
+                    {
+                        ...shared,
+                        workerId: node.workerId,
+                        imageId: images[node.name].imageId,
+                        containerName: node.containerName,
+                        port: node.workerPort,
+                        url: node.workerUrl,
+                        coordinatorUrl: s.coordinator.url,
+                        codeDir: node.codeDir,
+                        dataDir: node.dataDir,
+                        dumpsDir: node.dumpsDir,
+                    },
+                    { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name]] },
+                ),
+        );
+        this.healthGate = new HealthGate(
+            `${name}-health`,
+            {
+                access: this.access[home],
+                coordinatorContainer: s.coordinator.containerName,
+                coordinatorPort: s.coordinator.port,
+                workerIds: s.nodes.map((n) => n.workerId),
+                config: s.healthGate,
+                triggers: this.containerIds(),
+            },
+            { parent: this, providers: [this.commandProvider], dependsOn: [this.coordinator, ...this.workers] },
+        );
+        this.registerOutputs({});
+    }
+
+    /** IDs of every PARWOP container: when any is replaced, what depends on the cluster runs again. */
+    public containerIds(): pulumi.Output<string>[] {
+        return [this.coordinator.container.id, ...this.workers.map((w) => w.container.id)];
+    }
+}

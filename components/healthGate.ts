@@ -1,0 +1,48 @@
+import * as pulumi from "@pulumi/pulumi";
+import { HealthGateConfig } from "../config/experiment";
+import { NodeAccess, NodeCommand, nodeCommand } from "./nodeCommand";
+import { pythonInContainer, readScript } from "./scripts";
+
+export interface HealthGateArgs {
+    /** The coordinator's node. */
+    access: NodeAccess;
+    /** Coordinator container name: the gate runs inside it, where Python and the loopback API are. */
+    coordinatorContainer: string;
+    coordinatorPort: number;
+    /** Every worker id that must heartbeat. */
+    workerIds: string[];
+    config: HealthGateConfig;
+    /** Change (e.g. container IDs) that must re-run the gate. */
+    triggers: pulumi.Input<unknown[]>;
+}
+
+/** Waits until the coordinator lists every worker with a fresh heartbeat; fails naming the missing ones. */
+export class HealthGate extends pulumi.ComponentResource {
+    public readonly command: NodeCommand;
+
+    constructor(name: string, args: HealthGateArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("parwop:index:HealthGate", name, {}, opts);
+        this.command = nodeCommand(
+            `${name}-wait`,
+            args.access,
+            {
+                create: pythonInContainer(args.coordinatorContainer, args.config.timeoutSeconds + 30, [
+                    "--url",
+                    `http://127.0.0.1:${args.coordinatorPort}`,
+                    "--workers",
+                    args.workerIds.join(","),
+                    "--timeout",
+                    args.config.timeoutSeconds,
+                    "--max-age",
+                    args.config.maxHeartbeatAgeSeconds,
+                    "--interval",
+                    2,
+                ]),
+                stdin: readScript("health_gate.py"),
+                triggers: args.triggers,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ command: this.command });
+    }
+}

@@ -1,0 +1,46 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { sourceHash } from "./sourceHash";
+
+export interface ParwopImageArgs {
+    /** Image tag on the node, e.g. parwop:0.1. */
+    name: string;
+    /**
+     * Build on this node's engine from a context on the machine running Pulumi (the docker
+     * client streams it to the node). Omitted: use a prebuilt image already on the node or pullable.
+     */
+    build?: { context: string; dockerfile?: string };
+}
+
+/** The PARWOP image on one node, built there like the original's `--build`, or a prebuilt one. */
+export class ParwopImage extends pulumi.ComponentResource {
+    public readonly image: docker.RemoteImage;
+    /** sha256:… of the image on the node: containers use it so a rebuild replaces them. */
+    public readonly imageId: pulumi.Output<string>;
+
+    constructor(name: string, args: ParwopImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("parwop:index:ParwopImage", name, {}, opts);
+        const build = args.build;
+        // The provider does not notice edits inside the context: a digest of it does.
+        const digest = build === undefined ? undefined : sourceHash(build.context);
+        if (build !== undefined && digest === undefined) {
+            pulumi.log.warn(`build context ${build.context} does not exist on this machine: the build will fail`, this);
+        }
+        this.image = new docker.RemoteImage(
+            `${name}-image`,
+            build === undefined
+                ? // A prebuilt image belongs to the lab, not to this stack: never delete it on destroy.
+                  { name: args.name, keepLocally: true }
+                : {
+                      name: args.name,
+                      build: { context: build.context, dockerfile: build.dockerfile, tags: [args.name] },
+                      triggers: { sourceHash: digest ?? "missing" },
+                      // Destroying one stack must not delete the image another tier's stack still runs.
+                      keepLocally: true,
+                  },
+            { parent: this },
+        );
+        this.imageId = this.image.imageId;
+        this.registerOutputs({ imageId: this.imageId });
+    }
+}

@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Tier } from "../config/tiers";
+import { NodeAccess, NodeCommand, nodeCommand } from "./nodeCommand";
+import { bashOnNode, readScript } from "./scripts";
+
+export interface PreflightArgs {
+    /** How to reach the node. */
+    access: NodeAccess;
+    tier: Tier;
+}
+
+/**
+ * A node's MemTotal is a little under its installed RAM (the kernel keeps some): a 32 GiB
+ * machine must pass the 32 GiB tier, so the check allows 5% less.
+ */
+export function minimumMemoryBytes(tier: Tier): number {
+    return Math.floor(tier.ramGiB * 2 ** 30 * 0.95);
+}
+
+/** Checks one node before anything is deployed there; a failure names the node and every reason. */
+export class Preflight extends pulumi.ComponentResource {
+    public readonly command: NodeCommand;
+
+    constructor(name: string, args: PreflightArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("parwop:index:Preflight", name, {}, opts);
+        const node = args.access.node;
+        this.command = nodeCommand(
+            `${name}-check`,
+            args.access,
+            {
+                create: bashOnNode(120, [
+                    "--node",
+                    node.name,
+                    "--data-dir",
+                    node.dataDir,
+                    "--code-dir",
+                    node.codeDir,
+                    "--min-memory-bytes",
+                    minimumMemoryBytes(args.tier),
+                    "--min-cpus",
+                    args.tier.cpus,
+                ]),
+                stdin: readScript("preflight.sh"),
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ command: this.command });
+    }
+}

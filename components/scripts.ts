@@ -1,0 +1,46 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** The files command resources feed on stdin (scripts/ at the project root). */
+export const scriptsDir = path.resolve(__dirname, "..", "scripts");
+
+export function readScript(name: string): string {
+    return fs.readFileSync(path.join(scriptsDir, name), "utf8");
+}
+
+/** Quotes one word for a POSIX shell; plain words stay readable in previews. */
+export function shellQuote(word: string): string {
+    return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function shellLine(words: (string | number)[]): string {
+    return words.map((w) => shellQuote(String(w))).join(" ");
+}
+
+/** A command that runs a bash script given on stdin; `timeout` because Pulumi's own timeouts do not stop a remote command. */
+export function bashOnNode(timeoutSeconds: number, args: (string | number)[]): string {
+    return shellLine(["timeout", timeoutSeconds, "bash", "-s", "--", ...args]);
+}
+
+/**
+ * A command that runs a Python program given on stdin inside a PARWOP container, in /code like PARWOP itself.
+ * The inner `timeout` stops the program in the container; the outer one a `docker exec` that hangs.
+ */
+export function pythonInContainer(container: string, timeoutSeconds: number, args: (string | number)[]): string {
+    return shellLine([
+        "timeout",
+        timeoutSeconds + 30,
+        "docker",
+        "exec",
+        "-i",
+        "-w",
+        "/code",
+        container,
+        "timeout",
+        timeoutSeconds,
+        "python",
+        "-u",
+        "-",
+        ...args,
+    ]);
+}

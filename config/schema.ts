@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+// Shapes of everything a user writes: the environment file (stacks/<env>.yaml) and the
+// structured stack config. Cross-field rules (clashes, references) live in validate.ts.
+
+const absolutePath = z.string().regex(/^\/\S*$/, "must be an absolute path");
+const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
+// A host name or IPv4 address: it goes into URLs and ssh:// hosts, so no scheme, port, user or spaces.
+const hostName = z
+    .string()
+    .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, "must be a host name or IPv4 address (no scheme, port or user)");
+// Names become Pulumi resource names and container names.
+const plainName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lower-case letters, digits and dashes");
+const containerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a valid container name");
+const hostKey = z
+    .string()
+    .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}$/, "must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host)");
+
+/** One machine of the lab: it runs a PARWOP worker, and maybe the coordinator and broker. */
+export const nodeSchema = z
+    .object({
+        /** Stable logical name; Pulumi resource names derive from it, so renaming replaces the node's resources. */
+        name: plainName,
+        /** SSH host of the node's Docker engine (ssh://user@host:port). */
+        host: hostName,
+        /** PARWOP NODE_ID of this node's worker. */
+        workerId: plainName,
+        /** Host name other nodes use in URLs for this node; default `host`. */
+        address: hostName.optional(),
+        /** Worker API port on this node; default the environment's ports.worker. */
+        workerPort: port.optional(),
+        /** Worker container name; default the environment's containerNames.worker. */
+        containerName: containerName.optional(),
+        /** Node-local dataset dir, mounted read-only at /data; default the environment's dataDir. */
+        dataDir: absolutePath.optional(),
+        /** PARWOP code dir on this node, mounted read-only at /code; default the environment's codeDir. */
+        codeDir: absolutePath.optional(),
+        /** PARWOP spill dir on the node's disk (DUMPS_PATH); default the environment's dumpsDir. */
+        dumpsDir: absolutePath.optional(),
+        /** The node's SSH host key, required when ssh.hostKeyChecking is "strict". */
+        hostKey: hostKey.optional(),
+    })
+    .strict();
+
+export const environmentSchema = z
+    .object({
+        /** Every node runs Docker and commands here, on the machine running Pulumi (the dev environment). */
+        local: z.boolean().default(false),
+        /** `name` of the node that hosts the coordinator and the broker. */
+        coordinatorNode: plainName,
+        ssh: z
+            .object({
+                user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root"),
+                port: port.default(22),
+                /** "strict": every node's hostKey is checked (commands) and known_hosts is required (docker). */
+                hostKeyChecking: z.enum(["strict", "off"]).default("strict"),
+            })
+            .strict()
+            .default({ user: "root", port: 22, hostKeyChecking: "strict" }),
+        ports: z
+            .object({
+                coordinator: port.default(8000),
+                worker: port.default(8001),
+                amqp: port.default(5672),
+                management: port.default(15672),
+            })
+            .strict()
+            .default({ coordinator: 8000, worker: 8001, amqp: 5672, management: 15672 }),
+        containerNames: z
+            .object({
+                coordinator: containerName.default("parwop-coordinator"),
+                worker: containerName.default("parwop-worker"),
+                broker: containerName.default("parwop-rabbitmq"),
+            })
+            .strict()
+            .default({ coordinator: "parwop-coordinator", worker: "parwop-worker", broker: "parwop-rabbitmq" }),
+        codeDir: absolutePath,
+        dataDir: absolutePath,
+        dumpsDir: absolutePath.default("/tmp/parwop_dumps"),
+        image: z
+            .object({
+                /** Tag of the PARWOP image on every node. */
+                name: z.string().min(1).default("parwop:0.1"),
+                /** Build it on every node's engine from this context (a path on the machine running Pulumi); omit to use a prebuilt image. */
+                build: z
+                    .object({ context: absolutePath, dockerfile: z.string().min(1).optional() })
+                    .strict()
+                    .optional(),
+            })
+            .strict()
+            .default({ name: "parwop:0.1" }),
+        /** Broker image: must behave like the official rabbitmq:3.10-management image. */
+        brokerImage: z.string().min(1).default("rabbitmq:3.10.7-management"),
+        nodes: z.array(nodeSchema).min(1, "must list at least one node"),
+    })
+    .strict();
+
+export type EnvironmentFile = z.infer<typeof environmentSchema>;
+export type NodeEntry = z.infer<typeof nodeSchema>;

@@ -1,0 +1,58 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { loadSettings, RawStackConfig } from "./validate";
+import { Settings } from "./settings";
+
+/** The project root: envs/ and stacks/ are read from here, whatever the working directory. */
+export const projectRoot = path.resolve(__dirname, "..");
+
+/** Keys whose values are secrets: they are read as Outputs and never echoed in errors. */
+export const secretKeys = ["brokerAdminPassword", "sshPrivateKey"];
+
+const objectKeys = ["experiment", "healthGate"];
+
+/** The parwop:* config as Pulumi hands it to the program; objects arrive as JSON text. */
+export function rawStackConfig(all: Record<string, string> = pulumi.runtime.allConfig()): RawStackConfig {
+    const raw: RawStackConfig = {};
+    for (const [fullKey, value] of Object.entries(all)) {
+        if (!fullKey.startsWith("parwop:")) continue;
+        const key = fullKey.slice("parwop:".length);
+        if (secretKeys.includes(key)) continue;
+        raw[key] = objectKeys.includes(key) ? parseObject(value) : value;
+    }
+    return raw;
+}
+
+function parseObject(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text; // the schema then names the key and says it wants an object
+    }
+}
+
+/** Reads files relative to the project root. */
+export function readProjectFile(rel: string): string | undefined {
+    const file = path.join(projectRoot, rel);
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+}
+
+export function listProjectDir(rel: string): string[] {
+    const dir = path.join(projectRoot, rel);
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+/** Settings for the running stack; throws ConfigError (one line per problem) before any resource exists. */
+export function stackSettings(): Settings {
+    return loadSettings(rawStackConfig(), readProjectFile, listProjectDir);
+}
+
+/** The stack's secrets as Pulumi secrets (undefined when not set). */
+export function stackSecrets(): { brokerAdminPassword?: pulumi.Output<string>; sshPrivateKey?: pulumi.Output<string> } {
+    const config = new pulumi.Config("parwop");
+    return {
+        brokerAdminPassword: config.getSecret("brokerAdminPassword"),
+        sshPrivateKey: config.getSecret("sshPrivateKey"),
+    };
+}

@@ -1,0 +1,181 @@
+import { z } from "zod";
+import { parse as parseYaml } from "yaml";
+import { environmentSchema, EnvironmentFile } from "./schema";
+import { experimentSchema, healthGateSchema } from "./experiment";
+import { Tier, tierLimits, tierSchema } from "./tiers";
+import { NodeSettings, Settings } from "./settings";
+import { crossCheck } from "./crossCheck";
+
+/** A user mistake: one line per problem, each naming the key and the value. Pulumi prints a RunError without a stack. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(problems.join("\n"));
+        this.name = "RunError";
+    }
+}
+
+/** The parwop:* stack config as Pulumi hands it over (scalars as strings, objects parsed). */
+export type RawStackConfig = Record<string, unknown>;
+
+/** Reads a project file (envs/x.yaml, stacks/x.yaml); undefined when it does not exist. */
+export type ReadFile = (path: string) => string | undefined;
+
+const knownKeys = [
+    "environment",
+    "tier",
+    "restartGeneration",
+    "restartPolicy",
+    "brokerAdminUser",
+    "brokerAdminPassword",
+    "sshPrivateKey",
+    "experiment",
+    "healthGate",
+];
+
+const stackSchema = z
+    .object({
+        environment: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must name a file stacks/<name>.yaml"),
+        tier: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must name a file envs/<name>.yaml"),
+        restartGeneration: z.coerce.number().int().nonnegative().default(0),
+        restartPolicy: z.enum(["no", "on-failure", "always", "unless-stopped"]).default("unless-stopped"),
+        brokerAdminUser: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -").default("admin"),
+        experiment: experimentSchema.default(experimentSchema.parse({})),
+        healthGate: healthGateSchema.default(healthGateSchema.parse({})),
+    })
+    .strip();
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+    return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+}
+
+function pathText(path: PropertyKey[]): string {
+    return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
+}
+
+/** Zod issues as lines: "<where><path>: <message> (got <value>)". */
+function issueLines(where: (path: string) => string, input: unknown, error: z.ZodError): string[] {
+    return error.issues.map((issue) => {
+        const path = pathText(issue.path);
+        if (issue.code === "unrecognized_keys") {
+            return `${where(path)}: unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+        }
+        const value = valueAt(input, issue.path);
+        const got = value === undefined ? "it is missing" : `got ${JSON.stringify(value)}`;
+        return `${where(path)}: ${issue.message.replace(/^Invalid input: /, "")} (${got})`;
+    });
+}
+
+function parseYamlFile(path: string, text: string): { value?: unknown; error?: string } {
+    try {
+        return { value: parseYaml(text) };
+    } catch (e) {
+        return { error: `${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}` };
+    }
+}
+
+function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier | string[] {
+    const path = `envs/${name}.yaml`;
+    const text = readFile(path);
+    if (text === undefined) {
+        return [`parwop:tier: unknown tier "${name}" (known: ${known().join(", ")})`];
+    }
+    const { value, error } = parseYamlFile(path, text);
+    if (error) return [error];
+    const parsed = tierSchema.safeParse(value);
+    if (!parsed.success) return issueLines((p) => `${path}: ${p}`, value, parsed.error);
+    const tier = tierLimits(name, parsed.data);
+    return typeof tier === "string" ? [`${path}: ${tier}`] : tier;
+}
+
+function loadEnvironment(name: string, readFile: ReadFile, known: () => string[]): EnvironmentFile | string[] {
+    const path = `stacks/${name}.yaml`;
+    const text = readFile(path);
+    if (text === undefined) {
+        return [`parwop:environment: unknown environment "${name}" (known: ${known().join(", ")})`];
+    }
+    const { value, error } = parseYamlFile(path, text);
+    if (error) return [error];
+    const parsed = environmentSchema.safeParse(value);
+    return parsed.success ? parsed.data : issueLines((p) => `${path}: ${p}`, value, parsed.error);
+}
+
+function resolveNodes(env: EnvironmentFile): NodeSettings[] {
+    return env.nodes.map((n) => {
+        const address = n.address ?? n.host;
+        const workerPort = n.workerPort ?? env.ports.worker;
+        return {
+            name: n.name,
+            host: n.host,
+            address,
+            workerId: n.workerId,
+            workerPort,
+            workerUrl: `http://${address}:${workerPort}`,
+            containerName: n.containerName ?? env.containerNames.worker,
+            dataDir: n.dataDir ?? env.dataDir,
+            codeDir: n.codeDir ?? env.codeDir,
+            dumpsDir: n.dumpsDir ?? env.dumpsDir,
+            hostKey: n.hostKey,
+            local: env.local,
+            dockerHost: env.local ? "unix:///var/run/docker.sock" : `ssh://${env.ssh.user}@${n.host}:${env.ssh.port}`,
+            ssh: { user: env.ssh.user, port: env.ssh.port },
+        };
+    });
+}
+
+/**
+ * Checks the whole stack config and the files it names; returns typed settings or throws
+ * a ConfigError listing every problem. Runs before any resource is registered.
+ */
+export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir: string) => string[]): Settings {
+    const problems: string[] = [];
+    for (const key of Object.keys(raw)) {
+        if (!knownKeys.includes(key)) problems.push(`parwop:${key}: unknown config key (known: ${knownKeys.join(", ")})`);
+    }
+    const stack = stackSchema.safeParse(raw);
+    if (!stack.success) {
+        throw new ConfigError([...problems, ...issueLines((p) => `parwop:${p}`, raw, stack.error)]);
+    }
+    const names = (dir: string) => () => list(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5)).sort();
+    const tier = loadTier(stack.data.tier, readFile, names("envs"));
+    const env = loadEnvironment(stack.data.environment, readFile, names("stacks"));
+    if (Array.isArray(tier)) problems.push(...tier);
+    if (Array.isArray(env)) problems.push(...env);
+    if (problems.length > 0 || Array.isArray(tier) || Array.isArray(env)) throw new ConfigError(problems);
+
+    const nodes = resolveNodes(env);
+    problems.push(...crossCheck(`stacks/${stack.data.environment}.yaml`, env, nodes, stack.data.experiment));
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const coordinatorNode = nodes.find((n) => n.name === env.coordinatorNode)!;
+    const coordinatorUrl = `http://${coordinatorNode.address}:${env.ports.coordinator}`;
+    const experiment = stack.data.experiment;
+    return {
+        environment: stack.data.environment,
+        tier,
+        nodes,
+        ssh: env.ssh,
+        image: env.image,
+        restartGeneration: stack.data.restartGeneration,
+        restartPolicy: stack.data.restartPolicy,
+        coordinator: {
+            node: coordinatorNode,
+            port: env.ports.coordinator,
+            url: coordinatorUrl,
+            containerName: env.containerNames.coordinator,
+        },
+        broker: {
+            node: coordinatorNode,
+            image: env.brokerImage,
+            amqpPort: env.ports.amqp,
+            managementPort: env.ports.management,
+            containerName: env.containerNames.broker,
+            adminUser: stack.data.brokerAdminUser,
+        },
+        healthGate: stack.data.healthGate,
+        experiment: {
+            ...experiment,
+            localWorker: experiment.localWorker ?? nodes[0].workerId,
+            memoryLimitRecords: experiment.memoryLimitRecords ?? tier.queryMemoryRecords,
+        },
+    };
+}

@@ -1,0 +1,119 @@
+import * as path from "path";
+import type { StackConfig } from "./stackConfig";
+
+/** One resource as the program registered it. */
+export interface Registered {
+    type: string;
+    name: string;
+    urn: string;
+    custom: boolean;
+    /** Parent URN ("" for the stack). */
+    parent: string;
+    /** Provider reference (urn::id) for custom resources. */
+    provider: string;
+    /** Inputs, secrets replaced by "[secret]", unknowns by "[unknown]". */
+    inputs: Record<string, unknown>;
+    /** URNs of explicit dependsOn and of resources whose outputs feed an input. */
+    dependencies: string[];
+}
+
+export interface Evaluation {
+    resources: Registered[];
+    /** Stack outputs, as the program exported them (secrets as "[secret]"). */
+    outputs: Record<string, unknown>;
+}
+
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const sigKey = "4dabf18193072939515e22adb298388d";
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Replaces Pulumi's wire forms (secret wrappers, unknowns) with readable markers. */
+export function readable(value: unknown): unknown {
+    if (value === unknownValue) return "[unknown]";
+    if (Array.isArray(value)) return value.map(readable);
+    if (value !== null && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        if (o[sigKey] === secretSig) return "[secret]";
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, readable(v)]));
+    }
+    return value;
+}
+
+/** Fake outputs so the program's applies see plausible values (image IDs, a driver's JSON line). */
+function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type === "docker:index/remoteImage:RemoteImage") return { ...inputs, imageId: `sha256:${name}` };
+    if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: `generated-${name}` };
+    if (type.startsWith("command:")) {
+        const stdout = name.endsWith("-run") ? JSON.stringify({ query: name, wall_seconds: 1 }) : "";
+        return { ...inputs, stdout, stderr: "" };
+    }
+    return inputs;
+}
+
+/**
+ * Runs the real program (index.ts) with a stack's config under Pulumi's mock monitor and returns
+ * every registration. Call it with a fresh module registry (a new process, or jest.isolateModulesAsync):
+ * Pulumi's runtime state is per module instance.
+ */
+export async function evaluate(stack: string, cfg: StackConfig, entry = path.resolve(__dirname, "..", "index.ts")): Promise<Evaluation> {
+    // require, not import(): the module registry must be the caller's (jest isolates it per evaluation).
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    // Internal modules of the same @pulumi/pulumi instance the program uses.
+    const runtimeDir = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime");
+    const mocksModule = require(path.join(runtimeDir, "mocks.js"));
+    const settingsModule = require(path.join(runtimeDir, "settings.js"));
+    const resources: Registered[] = [];
+    const monitorProto = (mocksModule as unknown as { MockMonitor: { prototype: Record<string, unknown> } }).MockMonitor.prototype;
+    const original = monitorProto.registerResource as (this: unknown, req: RegisterRequest, cb: unknown) => Promise<void>;
+    monitorProto.registerResource = async function (this: unknown, req: RegisterRequest, cb: unknown) {
+        const inputs = readable(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        const name = req.getName();
+        const type = req.getType();
+        await original.call(this, req, cb);
+        resources.push({
+            type,
+            name,
+            urn: `urn:pulumi:${stack}::parwop::${type}::${name}`,
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+            inputs,
+            dependencies: [...new Set(req.getDependenciesList())].sort(),
+        });
+    };
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) }),
+            call: (args) => args.inputs,
+        },
+        "parwop",
+        stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
+    const program = require(entry) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) {
+        outputs[key] = await settleOutput(pulumi, value);
+    }
+    await (settingsModule as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs();
+    return { resources, outputs };
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+async function settleOutput(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
+    if (!pulumi.Output.isInstance(value)) return value;
+    const output = value as import("@pulumi/pulumi").Output<unknown>;
+    const secret = await (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+    const plain = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
+    return secret ? "[secret]" : plain;
+}
