@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Preflight checks for one PARWOP node, run ON the node (a command resource feeds this file to
+# `bash -s -- ARGS` over SSH, so nothing has to be copied there first).
+# It reports every failed check, not only the first: one failed update should show the user all
+# of a node's problems at once. Only bash, coreutils and the docker CLI are assumed (no awk, jq).
+#
+# usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N
+#                     [--docker-host-check] [--docker-timeout SECONDS]
+set -uo pipefail
+
+node="" data_dir="" code_dir="" min_mem="" min_cpus="" docker_host_check=0 docker_timeout=20
+
+usage() {
+  echo "usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N [--docker-host-check] [--docker-timeout SECONDS]" >&2
+  exit 2
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --node | --data-dir | --code-dir | --min-memory-bytes | --min-cpus | --docker-timeout)
+      [ $# -ge 2 ] || usage
+      case "$1" in
+        --node) node=$2 ;;
+        --data-dir) data_dir=$2 ;;
+        --code-dir) code_dir=$2 ;;
+        --min-memory-bytes) min_mem=$2 ;;
+        --min-cpus) min_cpus=$2 ;;
+        --docker-timeout) docker_timeout=$2 ;;
+      esac
+      shift 2 ;;
+    --docker-host-check) docker_host_check=1; shift ;;
+    *) echo "preflight: unknown argument: $1" >&2; usage ;;
+  esac
+done
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+if [ -z "$node" ] || [ -z "$data_dir" ] || [ -z "$code_dir" ] \
+  || ! is_uint "$min_mem" || ! is_uint "$min_cpus" || ! is_uint "$docker_timeout"; then
+  usage
+fi
+
+failures=0
+fail() {
+  echo "preflight $node: $*" >&2
+  failures=$((failures + 1))
+}
+
+# Docker: bounded, because a hung daemon must fail the update instead of stalling it.
+if ! command -v docker >/dev/null 2>&1; then
+  fail "docker CLI not found in PATH"
+else
+  docker_err=$(timeout "$docker_timeout" docker info --format '{{.ServerVersion}}' 2>&1 >/dev/null)
+  rc=$?
+  if [ "$rc" -eq 124 ]; then
+    fail "docker info did not answer within ${docker_timeout}s"
+  elif [ "$rc" -ne 0 ]; then
+    fail "docker not reachable: ${docker_err%%$'\n'*}"
+  fi
+  # The Pulumi docker provider reaches a node's engine through ssh:// and runs
+  # `docker system dial-stdio` there; an old or stripped CLI would only fail later, mid-deploy.
+  if [ "$docker_host_check" -eq 1 ] \
+    && ! timeout "$docker_timeout" docker system dial-stdio --help >/dev/null 2>&1; then
+    fail "docker CLI has no 'system dial-stdio' (needed for ssh:// DOCKER_HOST)"
+  fi
+fi
+
+check_dir() { # $1 = label, $2 = path
+  if [ ! -e "$2" ]; then
+    fail "$1 $2 does not exist"
+  elif [ ! -d "$2" ]; then
+    fail "$1 $2 is not a directory"
+  elif [ ! -r "$2" ] || [ ! -x "$2" ]; then
+    fail "$1 $2 is not readable"
+  fi
+}
+check_dir "data dir" "$data_dir"
+check_dir "code dir" "$code_dir"
+
+mem_kb=""
+while read -r key value _; do
+  if [ "$key" = "MemTotal:" ]; then mem_kb=$value; break; fi
+done </proc/meminfo
+mem_bytes=$(( ${mem_kb:-0} * 1024 ))
+# One decimal without awk/bc: tenths of a GiB in integer arithmetic.
+gib_tenths=$(( mem_bytes * 10 / 1073741824 ))
+mem_gib="$((gib_tenths / 10)).$((gib_tenths % 10))"
+if [ -z "$mem_kb" ]; then
+  fail "cannot read MemTotal from /proc/meminfo"
+elif [ "$mem_bytes" -lt "$min_mem" ]; then
+  fail "memory ${mem_bytes} bytes (${mem_gib} GiB) < required ${min_mem} bytes"
+fi
+
+cpus=$(nproc)
+if [ "$cpus" -lt "$min_cpus" ]; then
+  fail "cpus ${cpus} < required ${min_cpus}"
+fi
+
+# The cache drop between runs needs this; find out now rather than after the deploy.
+if [ "$(id -u)" -eq 0 ]; then
+  if [ ! -w /proc/sys/vm/drop_caches ]; then
+    fail "cannot write /proc/sys/vm/drop_caches as root (read-only /proc/sys?)"
+  fi
+elif ! command -v sudo >/dev/null 2>&1; then
+  fail "cannot drop caches: user $(id -un) is not root and sudo is not installed"
+elif ! sudo -n true >/dev/null 2>&1; then
+  fail "cannot drop caches: user $(id -un) is not root and has no passwordless sudo (sudo -n)"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  exit 1
+fi
+echo "preflight $node: ok (mem ${mem_gib} GiB, ${cpus} cpus)"
