@@ -1,0 +1,163 @@
+"""Experiment driver: one PARWOP query run, timed, reported as ONE JSON line on stdout.
+
+Runs inside a PARWOP container (`docker exec -i -w /code CONTAINER python -u - ARGS`, this file on
+stdin), so it uses PARWOP's real client API and only the standard library besides.
+
+usage: driver.py --query NAME --partition-by A[,B] --order-by C[,D] --repetition N
+                 --mode local|distributed --tier TIER --nodes ID[,ID...] --memory-limit RECORDS
+                 --coordinator URL --max-threads N [--read-only|--no-read-only]
+                 [--data-path /data] [--warmup] [--timeout SECONDS]
+stdout: {"query","repetition","warmup","mode","tier","nodes","memory_limit_records","wall_seconds",
+         "batches","rows","started_at","ended_at"}
+failure: exit 1, stderr `run QUERY rep N failed: <ExceptionType>: <message>`, nothing on stdout.
+"""
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import signal
+import sys
+import time
+
+# Fed on stdin, the script has no directory of its own on sys.path; PARWOP lives at /code.
+if "/code" not in sys.path:
+    sys.path.insert(0, "/code")
+
+
+def csv_list(text):
+    items = [x.strip() for x in text.split(",") if x.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("must name at least one column or node")
+    return items
+
+
+def positive_int(text):
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="driver.py")
+    p.add_argument("--query", required=True)
+    p.add_argument("--partition-by", type=csv_list, required=True)
+    p.add_argument("--order-by", type=csv_list, required=True)
+    p.add_argument("--repetition", type=int, required=True)
+    p.add_argument("--mode", choices=("local", "distributed"), required=True)
+    p.add_argument("--tier", required=True)
+    p.add_argument("--nodes", type=csv_list, required=True, help="worker ids (local: the one used)")
+    p.add_argument("--memory-limit", type=positive_int, required=True, help="in RECORDS, not bytes")
+    p.add_argument("--coordinator", help="coordinator URL; required in distributed mode")
+    p.add_argument("--max-threads", type=positive_int, required=True)
+    p.add_argument("--read-only", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--data-path", default="/data")
+    p.add_argument("--warmup", action="store_true")
+    # `timeout` around `docker exec` kills only the client: the process inside the container runs
+    # on. This deadline is enforced in here, so a stuck query really ends.
+    p.add_argument("--timeout", type=float, default=0, help="seconds; 0 = no deadline")
+    args = p.parse_args(argv)
+    if args.mode == "distributed" and not args.coordinator:
+        p.error("--coordinator is required in distributed mode")
+    return args
+
+
+def utc_now():
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class DeadlineExceeded(Exception):
+    pass
+
+
+def run_query(args):
+    """Builds the client as PARWOP's own experiment script does; returns the measured fields."""
+    from parwop.solver.dataset import ParquetDataset
+    from parwop.solver.query import QueryClient
+
+    worker_kwargs = {"read_only": args.read_only, "max_threads": args.max_threads}
+    if args.mode == "distributed":
+        datasets = [ParquetDataset(path=args.data_path, node_id=n) for n in args.nodes]
+        worker_kwargs["use_external_address_mq_messages"] = True
+        coordinator = args.coordinator
+    else:
+        datasets = [ParquetDataset(path=args.data_path)]
+        # QueryClient switches to distributed mode whenever it gets a coordinator address.
+        coordinator = None
+    client = QueryClient(
+        datasets=datasets,
+        partition_by=args.partition_by,
+        order_by=args.order_by,
+        memory_limit=args.memory_limit,
+        is_distributed=args.mode == "distributed",
+        coordinator_address=coordinator,
+        worker_kwargs=worker_kwargs,
+    )
+    batches = rows = 0
+    started_at = utc_now()
+    start = time.perf_counter()
+    for batch in client.run():
+        batches += 1
+        # With read_only PARWOP ships nothing back, so zero batches is the normal outcome.
+        rows += len(batch) if batch is not None else 0
+    wall = time.perf_counter() - start
+    return {
+        "wall_seconds": round(wall, 6),
+        "batches": batches,
+        "rows": rows,
+        "started_at": started_at,
+        "ended_at": utc_now(),
+    }
+
+
+def main(argv):
+    args = parse_args(argv)
+    # Keep a private handle on the real stdout, then point fd 1 and sys.stdout at stderr: PARWOP
+    # prints progress from threads and pool processes, and the caller parses stdout as one line.
+    result_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+    def on_deadline(signum, frame):
+        raise DeadlineExceeded(f"no result after {args.timeout:g}s")
+
+    def on_term(signum, frame):
+        raise DeadlineExceeded(f"stopped by signal {signal.Signals(signum).name} (an outer timeout?)")
+
+    # A `timeout` wrapped around python inside the container sends SIGTERM; turning it into an
+    # exception keeps the one-line failure report instead of a silent death.
+    signal.signal(signal.SIGTERM, on_term)
+    if args.timeout > 0:
+        signal.signal(signal.SIGALRM, on_deadline)
+        signal.setitimer(signal.ITIMER_REAL, args.timeout)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            measured = run_query(args)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as e:  # noqa: B036 - KeyboardInterrupt/SystemExit must be reported too
+        message = str(e).replace("\n", " ").strip()
+        print(f"run {args.query} rep {args.repetition} failed: {type(e).__name__}: {message}", file=sys.stderr)
+        return 1
+    record = {
+        "query": args.query,
+        "repetition": args.repetition,
+        "warmup": args.warmup,
+        "mode": args.mode,
+        "tier": args.tier,
+        "nodes": args.nodes,
+        "memory_limit_records": args.memory_limit,
+        **measured,
+    }
+    result_out.write(json.dumps(record) + "\n")
+    result_out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1:])
+    sys.stderr.flush()
+    # PARWOP leaves non-daemon threads and pools behind (and a failed local run may still be
+    # working); a normal exit would wait for them, so leave at once with the result already out.
+    os._exit(code)
