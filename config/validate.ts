@@ -60,8 +60,9 @@ function issueLines(where: (path: string) => string, input: unknown, error: z.Zo
             return `${where(path)}: unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
         }
         const value = valueAt(input, issue.path);
-        const got = value === undefined ? "it is missing" : `got ${JSON.stringify(value)}`;
-        return `${where(path)}: ${issue.message.replace(/^Invalid input: /, "")} (${got})`;
+        if (value === undefined && issue.code === "invalid_type") return `${where(path)}: is required`;
+        const message = issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, "");
+        return `${where(path)}: ${message} (got ${JSON.stringify(value)})`;
     });
 }
 

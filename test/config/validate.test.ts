@@ -1,0 +1,85 @@
+import { stringify } from "yaml";
+import { ConfigError, loadSettings, RawStackConfig } from "../../config/validate";
+import { listProjectDir, readProjectFile } from "../../config/stack";
+
+const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBAnVDLms8eARLgTX9NG0Pl198sE2kErGja3MITS28kV";
+
+function env(overrides: Record<string, unknown> = {}, nodes?: Record<string, unknown>[]) {
+    return {
+        coordinatorNode: "n1",
+        codeDir: "/code-dir",
+        dataDir: "/data-dir",
+        nodes: nodes ?? [
+            { name: "n1", host: "n1.lab", workerId: "worker-1", hostKey: key },
+            { name: "n2", host: "n2.lab", workerId: "worker-2", hostKey: key },
+        ],
+        ...overrides,
+    };
+}
+
+/** The problems loadSettings reports for a stack config and an environment file "t". */
+function problems(environment: unknown, raw: RawStackConfig = {}): string[] {
+    const files: Record<string, string> = { "stacks/t.yaml": typeof environment === "string" ? environment : stringify(environment) };
+    const read = (p: string) => files[p] ?? readProjectFile(p);
+    try {
+        loadSettings({ environment: "t", tier: "32_2", ...raw }, read, listProjectDir);
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+    }
+    return [];
+}
+
+describe("config validation", () => {
+    test("a good environment passes", () => {
+        expect(problems(env())).toEqual([]);
+    });
+
+    test.each<[string, unknown, RawStackConfig, string]>([
+        ["unknown tier", env(), { tier: "16_128" }, 'parwop:tier: unknown tier "16_128" (known: 128_16, 128_8, 32_2, 64_4, dev)'],
+        ["unknown environment", env(), { environment: "nowhere" }, 'parwop:environment: unknown environment "nowhere" (known: dev, lab)'],
+        ["missing tier", env(), { tier: undefined }, "parwop:tier: is required"],
+        ["unknown config key", env(), { teir: "32_2" }, "parwop:teir: unknown config key (known: environment, tier, restartGeneration, restartPolicy, brokerAdminUser, brokerAdminPassword, sshPrivateKey, experiment, healthGate)"],
+        ["bad restart policy", env(), { restartPolicy: "sometimes" }, 'parwop:restartPolicy: expected one of "no"|"on-failure"|"always"|"unless-stopped" (got "sometimes")'],
+        ["restart generation not a number", env(), { restartGeneration: "x" }, 'parwop:restartGeneration: expected number, received NaN (got "x")'],
+        ["experiment not an object", env(), { experiment: "fast" }, 'parwop:experiment: expected object, received string (got "fast")'],
+        ["bad mode", env(), { experiment: { mode: "remote" } }, 'parwop:experiment.mode: expected one of "local"|"distributed" (got "remote")'],
+        ["zero repetitions", env(), { experiment: { repetitions: 0 } }, "parwop:experiment.repetitions: expected number to be >=1 (got 0)"],
+        ["local worker unknown", env(), { experiment: { localWorker: "worker-9" } }, 'parwop:experiment.localWorker: "worker-9" is not a workerId (workers: worker-1, worker-2)'],
+        ["duplicate query", env(), { experiment: { queries: [{ name: "Q", partitionBy: ["A"], orderBy: ["B"] }, { name: "q", partitionBy: ["A"], orderBy: ["B"] }] } }, 'parwop:experiment.queries[1].name "q" is already queries[0]\'s'],
+        ["empty inventory", env({}, []), {}, "stacks/t.yaml: nodes: must list at least one node (got [])"],
+        ["relative path", env({ dataDir: "data" }), {}, 'stacks/t.yaml: dataDir: must be an absolute path (got "data")'],
+        ["host with a scheme", env({}, [{ name: "n1", host: "ssh://n1", workerId: "worker-1", hostKey: key }]), {}, 'stacks/t.yaml: nodes[0].host: must be a host name or IPv4 address (no scheme, port or user) (got "ssh://n1")'],
+        ["empty host", env({}, [{ name: "n1", host: "", workerId: "worker-1", hostKey: key }]), {}, 'stacks/t.yaml: nodes[0].host: must be a host name or IPv4 address (no scheme, port or user) (got "")'],
+        ["port out of range", env({ ports: { worker: 70000 } }), {}, "stacks/t.yaml: ports.worker: must be a port from 1 to 65535 (got 70000)"],
+        ["unknown node key", env({}, [{ name: "n1", host: "n1", workerId: "worker-1", hostKey: key, ram: 3 }]), {}, 'stacks/t.yaml: nodes[0]: unknown key "ram"'],
+        ["coordinator not a node", env({ coordinatorNode: "n9" }), {}, 'stacks/t.yaml: coordinatorNode "n9" is not a node name (nodes: n1, n2)'],
+        ["duplicate worker id", env({}, [{ name: "n1", host: "a", workerId: "worker-1", hostKey: key }, { name: "n2", host: "b", workerId: "worker-1", hostKey: key }]), {}, 'stacks/t.yaml: nodes[1].workerId "worker-1" is already nodes[0]\'s'],
+        ["duplicate host", env({}, [{ name: "n1", host: "a", workerId: "worker-1", hostKey: key }, { name: "n2", host: "a", workerId: "worker-2", hostKey: key }]), {}, 'stacks/t.yaml: nodes[1].host "a" with worker port 8001 is already nodes[0]\'s'],
+        ["coordinator/worker port clash", env({ ports: { coordinator: 8001 } }), {}, "stacks/t.yaml: nodes[0].workerPort 8001 clashes with ports.coordinator on host n1.lab (containers share the host network)"],
+        ["missing host key", env({}, [{ name: "n1", host: "n1.lab", workerId: "worker-1" }]), {}, 'stacks/t.yaml: nodes[0].hostKey is required when ssh.hostKeyChecking is "strict" (get it with: ssh-keyscan -t ed25519 n1.lab)'],
+        ["malformed host key", env({}, [{ name: "n1", host: "n1.lab", workerId: "worker-1", hostKey: "n1.lab ssh-ed25519 AAAA" }]), {}, 'stacks/t.yaml: nodes[0].hostKey: must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host) (got "n1.lab ssh-ed25519 AAAA")'],
+        ["broken YAML", "nodes: [", {}, "stacks/t.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9:"],
+    ])("%s", (_, environment, raw, expected) => {
+        expect(problems(environment, raw)).toContain(expected);
+    });
+
+    test("every problem is reported, one line each", () => {
+        const found = problems(env({ dataDir: "rel", coordinatorNode: "X" }), { restartPolicy: "never" });
+        expect(found).toEqual(['parwop:restartPolicy: expected one of "no"|"on-failure"|"always"|"unless-stopped" (got "never")']);
+        const fileProblems = problems(env({ dataDir: "rel", codeDir: "also-rel" }));
+        expect(fileProblems).toHaveLength(2);
+        expect(fileProblems.every((p) => !p.includes("\n"))).toBe(true);
+    });
+
+    test("secret values never appear in an error", () => {
+        const found = problems(env(), { brokerAdminPassword: "hunter2" } as RawStackConfig);
+        expect(found.join("\n")).not.toContain("hunter2");
+    });
+
+    test("a ConfigError prints like Pulumi's RunError: no stack trace", () => {
+        const error = new ConfigError(["a: b"]);
+        expect(error.name).toBe("RunError");
+        expect(error.message).toBe("a: b");
+    });
+});
