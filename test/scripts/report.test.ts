@@ -8,7 +8,7 @@ const REPORT = path.join(ROOT, "tools", "report.js");
 let tmp: string;
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "report-"));
-  fs.cpSync(path.join(FIXTURES, "results"), path.join(tmp, "results"), { recursive: true });
+  fs.cpSync(path.join(FIXTURES, "report-results"), path.join(tmp, "results"), { recursive: true });
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
