@@ -14,7 +14,7 @@ export function dockerSshOpts(hostKeyChecking: "strict" | "off"): string[] {
         "ConnectTimeout=15",
         "ServerAliveInterval=15",
         "ControlMaster=auto",
-        `ControlPath=/tmp/parwop-ssh-%C`,
+        "ControlPath=~/.ssh/parwop-%C",
         "ControlPersist=120",
         ...(hostKeyChecking === "strict" ? ["StrictHostKeyChecking=yes"] : ["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"]),
     ];

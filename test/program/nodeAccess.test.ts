@@ -35,7 +35,7 @@ describe("how commands reach a node", () => {
     test("docker's ssh: multiplexed, non-interactive, host keys checked unless turned off", () => {
         expect(dockerSshOpts("strict")).toEqual([
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15", "-o", "ControlMaster=auto",
-            "-o", "ControlPath=/tmp/parwop-ssh-%C", "-o", "ControlPersist=120", "-o", "StrictHostKeyChecking=yes",
+            "-o", "ControlPath=~/.ssh/parwop-%C", "-o", "ControlPersist=120", "-o", "StrictHostKeyChecking=yes",
         ]);
         expect(dockerSshOpts("off")).toEqual(expect.arrayContaining(["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"]));
     });
