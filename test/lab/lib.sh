@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this file
+# Shared by up.sh, down.sh and hosts.sh: where the lab keeps its state and how it names things.
+# Sourced, not run.
+
+LAB_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LAB_DIR="$LAB_REPO/.lab"
+# Images are built here, never pulled: no registry can be reached.
+LAB_BASE_IMAGE="parwop-lab-base:bookworm"
+LAB_RABBITMQ_IMAGE="parwop-lab-rabbitmq:test"
+LAB_STANDIN_IMAGE="parwop-standin:test"
+# Every container a lab test starts carries this label, so down.sh removes exactly those.
+LAB_LABEL="parwop-lab=1"
+# The SSH test hosts live on this private /24; the machine's own end is .1, host i is .(10+i).
+LAB_NET_PREFIX="10.231.0"
+LAB_BRIDGE="parwop-lab0"
+LAB_HOSTS="${LAB_HOSTS:-4}"
+
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Runs a named stage and prints how long it took, so slow stages show up in CI logs.
+stage() {
+    local name="$1" start elapsed
+    shift
+    start=${EPOCHREALTIME/./}
+    log "stage $name: start"
+    "$@"
+    elapsed=$(( (${EPOCHREALTIME/./} - start) / 100000 ))
+    elapsed="$((elapsed / 10)).$((elapsed % 10))"
+    LAB_TIMES+=("$(printf '%-10s %6s s' "$name" "$elapsed")")
+    log "stage $name: done in $elapsed s"
+}
+LAB_TIMES=()
+
+print_times() {
+    local line
+    log "stage times:"
+    for line in "${LAB_TIMES[@]}"; do printf '  %s\n' "$line"; done
+}
