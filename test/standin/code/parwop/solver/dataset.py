@@ -1,0 +1,40 @@
+"""Datasets of the PARWOP STAND-IN (test fixture, not PARWOP).
+
+PARWOP reads Parquet; pyarrow is not installable here, so the stand-in reads the JSON Lines
+(*.jsonl) files that test/standin/gen_data.py writes, keeping PARWOP's class name and arguments.
+"""
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from parwop import settings
+
+
+class ParquetDataset:
+    def __init__(self, path: str = "/data", node_id=None):
+        self.path = path
+        self.node_id = node_id
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "node_id": self.node_id}
+
+    def files(self) -> list:
+        if not os.path.isdir(self.path):
+            raise FileNotFoundError(f"dataset dir {self.path} does not exist")
+        names = sorted(n for n in os.listdir(self.path) if n.endswith(".jsonl"))
+        if not names:
+            raise FileNotFoundError(f"dataset dir {self.path} has no *.jsonl files")
+        return [os.path.join(self.path, n) for n in names]
+
+    def load(self) -> list:
+        files = self.files()
+        # As in PARWOP: with MAX_CPU set in the environment this is min(str, int) -> TypeError.
+        threads = min(settings.MAX_CPU, len(files))
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            parts = list(pool.map(_read_jsonl, files))
+        return [row for part in parts for row in part]
+
+
+def _read_jsonl(path: str) -> list:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
