@@ -1,0 +1,126 @@
+/**
+ * Starts a PARWOP STAND-IN cluster (test/standin: a test fixture, not PARWOP) in the lab: one
+ * coordinator and N workers on the host network, each with its own port, the contract's env
+ * vars and command, code at /code and data at /data read-only. For the lab's own tests and for
+ * the driver / health-gate tests.
+ */
+import { join } from "path";
+import { DeclaredContainer } from "./declared";
+import { Broker, freePort, images, labDir, labHostAddress, removeContainers, repoRoot, run, startDeclared, uniqueName } from "./lab";
+
+export const standinCode = join(repoRoot, "test", "standin", "code");
+
+export interface StandinWorker {
+    id: string;
+    container: string;
+    url: string;
+}
+
+export interface StandinCluster {
+    coordinator: { container: string; url: string };
+    workers: StandinWorker[];
+    heartbeatInterval: number;
+    stop(): Promise<void>;
+}
+
+/** The contract's command, on the given port. */
+export function contractCommand(port: number): string[] {
+    return ["bash", "-c", `cd /code && python -u -m uvicorn parwop.server.main:app --host=0.0.0.0 --port=${port}`];
+}
+
+/** What the program declares for every PARWOP container, at a size fit for this machine. */
+function parwopContainer(name: string, port: number, envs: string[], volumes: DeclaredContainer["volumes"]): DeclaredContainer {
+    return {
+        name,
+        image: images.standin,
+        networkMode: "host",
+        memory: 512,
+        memorySwap: 512,
+        cpus: "1.0",
+        securityOpts: ["seccomp=unconfined"],
+        user: "root",
+        envs,
+        volumes: [{ hostPath: standinCode, containerPath: "/code", readOnly: true }, ...(volumes ?? [])],
+        command: contractCommand(port),
+    };
+}
+
+/**
+ * Worker i uses the fixture dataset .lab/data/worker-i (up.sh makes worker-1 and worker-2).
+ * Addresses are on the lab network, as a multi-node lab's would be.
+ */
+export async function startStandinCluster(opts: { workers: number; broker: Broker; heartbeatInterval?: number }): Promise<StandinCluster> {
+    const interval = opts.heartbeatInterval ?? 1;
+    const coordPort = await freePort();
+    const coordinatorUrl = `http://${labHostAddress}:${coordPort}`;
+    const coordinator = parwopContainer(
+        uniqueName("coordinator"),
+        coordPort,
+        [
+            "NODE_ID=coordinator",
+            "IS_COORDINATOR=True",
+            `COORDINATOR_ADDRESS=${coordinatorUrl}`,
+            `RABBITMQ_HOST=${labHostAddress}`,
+            `RABBITMQ_PORT=${opts.broker.amqpPort}`,
+            // MAX_CPU on the coordinator only, as the contract says.
+            "MAX_CPU=1",
+            `HEARTBEAT_INTERVAL=${interval}`,
+        ],
+        [],
+    );
+    const workers: StandinWorker[] = [];
+    const declared: DeclaredContainer[] = [coordinator];
+    for (let i = 1; i <= opts.workers; i++) {
+        const port = await freePort();
+        const w = { id: `worker-${i}`, container: uniqueName(`worker-${i}`), url: `http://${labHostAddress}:${port}` };
+        workers.push(w);
+        declared.push(
+            parwopContainer(
+                w.container,
+                port,
+                [
+                    `NODE_ID=${w.id}`,
+                    "IS_WORKER=True",
+                    `COORDINATOR_ADDRESS=${coordinatorUrl}`,
+                    `WORKER_ADDRESS=${w.url}`,
+                    `WORKER_EXTERNAL_ADDRESS=${w.url}`,
+                    `HEARTBEAT_INTERVAL=${interval}`,
+                ],
+                [{ hostPath: join(labDir, "data", `worker-${((i - 1) % 2) + 1}`), containerPath: "/data", readOnly: true }],
+            ),
+        );
+    }
+    const names = declared.map((d) => d.name);
+    await removeContainers(...names);
+    for (const d of declared) {
+        await startDeclared(d);
+    }
+    return {
+        coordinator: { container: coordinator.name, url: coordinatorUrl },
+        workers,
+        heartbeatInterval: interval,
+        stop: () => removeContainers(...names),
+    };
+}
+
+export interface HeartbeatStatus {
+    nodes: Record<string, { node_id: string; address: string; external_address: string; last_heartbeat: number; is_active: boolean }>;
+    rabbitmq: { host: string; port: number | string };
+}
+
+export async function heartbeatStatus(coordinatorUrl: string): Promise<HeartbeatStatus> {
+    const res = await fetch(`${coordinatorUrl}/coordinator/heartbeat/status/`);
+    if (res.status !== 200) throw new Error(`status endpoint answered ${res.status}`);
+    return (await res.json()) as HeartbeatStatus;
+}
+
+/** Runs a Python script with the stand-in's `parwop` package inside a container, fed on stdin. */
+export function pythonIn(container: string, script: string, env: string[] = []): Promise<string> {
+    const envArgs = env.flatMap((e) => ["-e", e]);
+    return run("docker", ["exec", "-i", ...envArgs, container, "bash", "-c", "cd /code && python -"], script).then(
+        (out) => out,
+        (e: Error & { stderr?: string }) => {
+            throw new Error(`python in ${container} failed: ${e.stderr ?? e.message}`);
+        },
+    );
+}
