@@ -39,6 +39,8 @@ export class Preflight extends pulumi.ComponentResource {
                     minimumMemoryBytes(args.tier),
                     "--min-cpus",
                     args.tier.cpus,
+                    // Remote engines are reached through `docker system dial-stdio` on the node.
+                    ...(node.local ? [] : ["--docker-host-check"]),
                 ]),
                 stdin: readScript("preflight.sh"),
             },
