@@ -5,6 +5,7 @@ import type { StackConfig } from "./stackConfig";
 export interface Registered {
     type: string;
     name: string;
+    /** The URN the mock monitor gave it: the same strings `parent`, `provider` and `dependencies` hold. */
     urn: string;
     custom: boolean;
     /** Parent URN ("" for the stack). */
@@ -15,6 +16,13 @@ export interface Registered {
     inputs: Record<string, unknown>;
     /** URNs of explicit dependsOn and of resources whose outputs feed an input. */
     dependencies: string[];
+    /** Per input property: URNs of the resources whose outputs feed it (sorted; only non-empty entries). */
+    propertyDependencies: Record<string, string[]>;
+    /**
+     * A remote command's SSH host. @pulumi/command wraps the whole `connection` in a secret, so
+     * `inputs.connection` is "[secret]"; the host alone is not secret (the docker providers show it).
+     */
+    connectionHost?: string;
 }
 
 export interface Evaluation {
@@ -65,20 +73,24 @@ export async function evaluate(stack: string, cfg: StackConfig, entry = path.res
     const resources: Registered[] = [];
     const monitorProto = (mocksModule as unknown as { MockMonitor: { prototype: Record<string, unknown> } }).MockMonitor.prototype;
     const original = monitorProto.registerResource as (this: unknown, req: RegisterRequest, cb: unknown) => Promise<void>;
-    monitorProto.registerResource = async function (this: unknown, req: RegisterRequest, cb: unknown) {
-        const inputs = readable(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    monitorProto.registerResource = async function (this: { newUrn(parent: string, type: string, name: string): string }, req: RegisterRequest, cb: unknown) {
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        const inputs = readable(raw) as Record<string, unknown>;
         const name = req.getName();
         const type = req.getType();
         await original.call(this, req, cb);
         resources.push({
             type,
             name,
-            urn: `urn:pulumi:${stack}::parwop::${type}::${name}`,
+            // The monitor's own URN (it includes the parent's type), so references resolve to this entry.
+            urn: this.newUrn(req.getParent(), type, name),
             custom: req.getCustom(),
             parent: req.getParent(),
             provider: req.getProvider(),
             inputs,
             dependencies: [...new Set(req.getDependenciesList())].sort(),
+            propertyDependencies: propertyDependencies(req),
+            ...hostOf(raw.connection),
         });
     };
     await pulumi.runtime.setMocks(
@@ -100,6 +112,21 @@ export async function evaluate(stack: string, cfg: StackConfig, entry = path.res
     return { resources, outputs };
 }
 
+function hostOf(connection: unknown): { connectionHost?: string } {
+    const unwrapped = (v: unknown) => (v !== null && typeof v === "object" && (v as Record<string, unknown>)[sigKey] === secretSig ? (v as Record<string, unknown>).value : v);
+    const host = (unwrapped(connection) as Record<string, unknown> | undefined)?.host;
+    return typeof unwrapped(host) === "string" ? { connectionHost: unwrapped(host) as string } : {};
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+        const urns = [...new Set(deps.getUrnsList())].sort();
+        if (urns.length > 0) out[key] = urns;
+    });
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 interface RegisterRequest {
     getType(): string;
     getName(): string;
@@ -107,6 +134,7 @@ interface RegisterRequest {
     getProvider(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
