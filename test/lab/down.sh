@@ -24,7 +24,8 @@ stop_dockerd() {
         return
     fi
     pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
+    # A stale pid file must not make us kill whatever reused that pid.
+    if [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]]; then
         kill "$pid"
         # dockerd stops its containers first; give it the time it asks for.
         for ((i = 0; i < 60; i++)); do

@@ -85,6 +85,7 @@ host_down() {
     # Deleting the namespace deletes its end of the veth pair, and with it the host end.
     ip netns del "parwop-h$i" 2>/dev/null || true
     ip link del "plh$i" 2>/dev/null || true
+    rm -rf "${HOSTS_DIR:?}/h$i"
 }
 
 # Hosts left over from an earlier, larger LAB_HOSTS.

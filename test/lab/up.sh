@@ -65,6 +65,7 @@ build_base() {
     rootfs="$LAB_DIR/build/rootfs"
     rm -rf "$rootfs"
     mkdir -p "$rootfs" "$LAB_DIR/debootstrap-cache"
+    local t0=$SECONDS
     # The cache dir keeps the .debs, so rebuilding after `docker rmi` downloads nothing.
     debootstrap --variant=minbase --include="$BASE_INCLUDE" --cache-dir="$LAB_DIR/debootstrap-cache" \
         bookworm "$rootfs" "$DEBIAN_MIRROR" >"$LAB_DIR/debootstrap.log" 2>&1 \
@@ -72,9 +73,11 @@ build_base() {
     # Package lists, docs and locales are half the tree and no container reads them.
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
         "$rootfs"/usr/share/doc "$rootfs"/usr/share/man "$rootfs"/usr/share/locale
+    log "debootstrap: $((SECONDS - t0)) s"
+    t0=$SECONDS
     tar -C "$rootfs" -c . | docker import --change "LABEL parwop.lab.hash=$want" - "$LAB_BASE_IMAGE" >/dev/null
     rm -rf "$rootfs"
-    log "$LAB_BASE_IMAGE: $(docker image inspect -f '{{.Size}}' "$LAB_BASE_IMAGE" | numfmt --to=iec)"
+    log "$LAB_BASE_IMAGE imported in $((SECONDS - t0)) s: $(docker image inspect -f '{{.Size}}' "$LAB_BASE_IMAGE" | numfmt --to=iec)"
 }
 
 build_image() {
@@ -85,8 +88,9 @@ build_image() {
         log "$tag is current, skipped"
         return
     fi
+    local t0=$SECONDS
     docker build -q --label "parwop.lab.hash=$want" -t "$tag" "$context" >/dev/null
-    log "$tag built"
+    log "$tag built in $((SECONDS - t0)) s"
 }
 
 build_images() {
