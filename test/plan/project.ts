@@ -37,7 +37,8 @@ const copied = ["index.ts", "Pulumi.yaml", "tsconfig.json", "package.json", "com
  */
 export function tempProject(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parwop-plan-"));
-    for (const name of copied) fs.cpSync(path.join(root, name), path.join(dir, name), { recursive: true });
+    const stackFiles = fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+    for (const name of [...copied, ...stackFiles]) fs.cpSync(path.join(root, name), path.join(dir, name), { recursive: true });
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
     return dir;
