@@ -64,7 +64,9 @@ export class Experiment extends pulumi.ComponentResource {
                         environment: { PARWOP_PROVENANCE: JSON.stringify({ ...args.provenance, run_id: e.runId }) },
                         triggers,
                     },
-                    { parent: this },
+                    // Provenance (commit, checkout path) describes the run when it ran: a new commit
+                    // must not re-record old figures under it. A new run (triggers, stdin) still does.
+                    { parent: this, ignoreChanges: ["environment", "dir"] },
                 );
                 recorded.push(exec.stdout.apply(parseResult));
             }

@@ -37,8 +37,9 @@ export function parwopContainerArgs(spec: ParwopContainerSpec): docker.Container
         networkMode: "host",
         securityOpts: ["seccomp=unconfined"],
         user: "root",
-        // The provider takes MiB. Swap equal to memory means no swap: results stay memory-bound,
-        // and an explicit figure lets a tier switch raise memory in place.
+        // The provider takes MiB. Swap equal to memory means no swap, so results stay memory-bound
+        // (compose's default allowed as much swap again). A tier switch replaces the container
+        // anyway: cpus and labels force a new one.
         memory: spec.tier.memoryMiB,
         memorySwap: spec.tier.memoryMiB,
         cpus: spec.tier.cpusString,

@@ -16,6 +16,8 @@ export interface Registered {
     inputs: Record<string, unknown>;
     /** URNs of explicit dependsOn and of resources whose outputs feed an input. */
     dependencies: string[];
+    /** Inputs whose changes the engine ignores (the ignoreChanges option). */
+    ignoreChanges: string[];
     /** Per input property: URNs of the resources whose outputs feed it (sorted; only non-empty entries). */
     propertyDependencies: Record<string, string[]>;
     /**
@@ -89,6 +91,7 @@ export async function evaluate(stack: string, cfg: StackConfig, entry = path.res
             provider: req.getProvider(),
             inputs,
             dependencies: [...new Set(req.getDependenciesList())].sort(),
+            ignoreChanges: req.getIgnorechangesList(),
             propertyDependencies: propertyDependencies(req),
             ...hostOf(raw.connection),
         });
@@ -134,6 +137,7 @@ interface RegisterRequest {
     getProvider(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
     getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
