@@ -61,7 +61,7 @@ export class Experiment extends pulumi.ComponentResource {
                         create: shellLine(["node", "scripts/record-result.js", args.resultsDir]),
                         dir: args.projectRoot,
                         stdin: exec.stdout,
-                        environment: { PARWOP_PROVENANCE: JSON.stringify({ ...args.provenance, run_id: e.runId }) },
+                        environment: { PARWOP_PROVENANCE: JSON.stringify({ ...args.provenance, run_id: String(e.runId) }) },
                         triggers,
                     },
                     // Provenance (commit, checkout path) describes the run when it ran: a new commit

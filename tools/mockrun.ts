@@ -37,16 +37,26 @@ const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const sigKey = "4dabf18193072939515e22adb298388d";
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Replaces Pulumi's wire forms (secret wrappers, unknowns) with readable markers. */
-export function readable(value: unknown): unknown {
+/**
+ * Replaces Pulumi's wire forms with readable markers: unknowns, and secrets unless `reveal`
+ * (only the lab's tests reveal them, to start the declared broker with its real files).
+ */
+export function readable(value: unknown, reveal = false): unknown {
     if (value === unknownValue) return "[unknown]";
-    if (Array.isArray(value)) return value.map(readable);
+    if (Array.isArray(value)) return value.map((v) => readable(v, reveal));
     if (value !== null && typeof value === "object") {
         const o = value as Record<string, unknown>;
-        if (o[sigKey] === secretSig) return "[secret]";
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, readable(v)]));
+        if (o[sigKey] === secretSig) return reveal ? readable(o.value, reveal) : "[secret]";
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, readable(v, reveal)]));
     }
     return value;
+}
+
+export interface EvaluateOptions {
+    /** Path of the program; default the project's index.ts. */
+    entry?: string;
+    /** Keep secret inputs' values instead of "[secret]" (never for anything printed). */
+    revealSecrets?: boolean;
 }
 
 /** Fake outputs so the program's applies see plausible values (image IDs, a driver's JSON line). */
@@ -65,7 +75,8 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
  * every registration. Call it with a fresh module registry (a new process, or jest.isolateModulesAsync):
  * Pulumi's runtime state is per module instance.
  */
-export async function evaluate(stack: string, cfg: StackConfig, entry = path.resolve(__dirname, "..", "index.ts")): Promise<Evaluation> {
+export async function evaluate(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Evaluation> {
+    const entry = options.entry ?? path.resolve(__dirname, "..", "index.ts");
     // require, not import(): the module registry must be the caller's (jest isolates it per evaluation).
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     // Internal modules of the same @pulumi/pulumi instance the program uses.
@@ -77,7 +88,7 @@ export async function evaluate(stack: string, cfg: StackConfig, entry = path.res
     const original = monitorProto.registerResource as (this: unknown, req: RegisterRequest, cb: unknown) => Promise<void>;
     monitorProto.registerResource = async function (this: { newUrn(parent: string, type: string, name: string): string }, req: RegisterRequest, cb: unknown) {
         const raw = req.getObject()?.toJavaScript() ?? {};
-        const inputs = readable(raw) as Record<string, unknown>;
+        const inputs = readable(raw, options.revealSecrets) as Record<string, unknown>;
         const name = req.getName();
         const type = req.getType();
         await original.call(this, req, cb);

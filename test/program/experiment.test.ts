@@ -53,7 +53,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
         expect(record.inputs.create).toBe("node scripts/record-result.js results/lab-32_2");
         expect(dependsOn(record, "experiment-sq2-r3-run")).toBe(true);
         const provenance = JSON.parse((record.inputs.environment as Record<string, string>).PARWOP_PROVENANCE);
-        expect(provenance).toMatchObject({ stack: "lab-32_2", tier: "32_2", environment: "lab", run_id: 1, nodes: workers8.split(",") });
+        expect(provenance).toMatchObject({ stack: "lab-32_2", tier: "32_2", environment: "lab", run_id: "1", nodes: workers8.split(",") });
         expect(provenance.config_hash).toMatch(/^[0-9a-f]{16}$/);
         // A new commit must not re-record an old run under itself.
         expect(record.ignoreChanges).toEqual(["environment", "dir"]);

@@ -1,13 +1,13 @@
-import { Evaluation, evaluate, Registered } from "../../tools/mockrun";
+import { Evaluation, evaluate, EvaluateOptions, Registered } from "../../tools/mockrun";
 import { stackConfig, StackConfig } from "../../tools/stackConfig";
 
 /** Evaluates index.ts for a stack file, with config overrides, in a fresh module registry. */
-export async function evaluateStack(stack: string, overrides: Record<string, string> = {}): Promise<Evaluation> {
+export async function evaluateStack(stack: string, overrides: Record<string, string> = {}, options: EvaluateOptions = {}): Promise<Evaluation> {
     const cfg = stackConfig(stack);
     const merged: StackConfig = { config: { ...cfg.config, ...overrides }, secretKeys: cfg.secretKeys };
     let result: Evaluation | undefined;
     await jest.isolateModulesAsync(async () => {
-        result = await evaluate(stack, merged);
+        result = await evaluate(stack, merged, options);
     });
     return result!;
 }
