@@ -5,6 +5,7 @@
  * the driver / health-gate tests.
  */
 import { join } from "path";
+import { evaluateStack, one } from "../program/harness";
 import { DeclaredContainer } from "./declared";
 import { Broker, freePort, images, labDir, labHostAddress, removeContainers, repoRoot, run, startDeclared, uniqueName } from "./lab";
 
@@ -23,25 +24,30 @@ export interface StandinCluster {
     stop(): Promise<void>;
 }
 
-/** The contract's command, on the given port. */
-export function contractCommand(port: number): string[] {
-    return ["bash", "-c", `cd /code && python -u -m uvicorn parwop.server.main:app --host=0.0.0.0 --port=${port}`];
+
+/** The settings index.ts declares for a PARWOP worker in the dev stack (read through mocks, once). */
+let devWorker: Promise<DeclaredContainer> | undefined;
+function declaredDevWorker(): Promise<DeclaredContainer> {
+    devWorker ??= evaluateStack("dev").then((ev) => one(ev, "parwop-dev-1-worker-container").inputs as unknown as DeclaredContainer);
+    return devWorker;
 }
 
-/** What the program declares for every PARWOP container, at a size fit for this machine. */
-function parwopContainer(name: string, port: number, envs: string[], volumes: DeclaredContainer["volumes"]): DeclaredContainer {
+/** A stand-in container with the program's declared settings (network, limits, security, user); only names, ports, env and paths are the test's. */
+async function parwopContainer(name: string, port: number, envs: string[], volumes: DeclaredContainer["volumes"]): Promise<DeclaredContainer> {
+    const { networkMode, memory, memorySwap, cpus, securityOpts, user, command } = await declaredDevWorker();
     return {
         name,
         image: images.standin,
-        networkMode: "host",
-        memory: 512,
-        memorySwap: 512,
-        cpus: "1.0",
-        securityOpts: ["seccomp=unconfined"],
-        user: "root",
+        networkMode,
+        memory,
+        memorySwap,
+        cpus,
+        securityOpts,
+        user,
         envs,
         volumes: [{ hostPath: standinCode, containerPath: "/code", readOnly: true }, ...(volumes ?? [])],
-        command: contractCommand(port),
+        // The declared uvicorn command, on this test's free port.
+        command: command?.map((word) => word.replace(/--port=\d+/, `--port=${port}`)),
     };
 }
 
@@ -53,7 +59,7 @@ export async function startStandinCluster(opts: { workers: number; broker: Broke
     const interval = opts.heartbeatInterval ?? 1;
     const coordPort = await freePort();
     const coordinatorUrl = `http://${labHostAddress}:${coordPort}`;
-    const coordinator = parwopContainer(
+    const coordinator = await parwopContainer(
         uniqueName("coordinator"),
         coordPort,
         [
@@ -75,7 +81,7 @@ export async function startStandinCluster(opts: { workers: number; broker: Broke
         const w = { id: `worker-${i}`, container: uniqueName(`worker-${i}`), url: `http://${labHostAddress}:${port}` };
         workers.push(w);
         declared.push(
-            parwopContainer(
+            await parwopContainer(
                 w.container,
                 port,
                 [
