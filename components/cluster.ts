@@ -9,6 +9,7 @@ import { ParwopImage } from "./image";
 import { NodeAccess } from "./nodeCommand";
 import { dockerProvider, sshConnection } from "./nodeProvider";
 import { Preflight } from "./preflight";
+import { sourceHash } from "./sourceHash";
 import { Worker } from "./worker";
 
 export interface ClusterArgs {
@@ -34,6 +35,7 @@ export class Cluster extends pulumi.ComponentResource {
         super("parwop:index:Cluster", name, {}, opts);
         const s = args.settings;
         this.commandProvider = new command.Provider(`${name}-command`, {}, { parent: this });
+        const build = s.image.build && { ...s.image.build, sourceHash: this.contextDigest(s.image.build.context) };
         const preflights: Record<string, Preflight> = {};
         const images: Record<string, ParwopImage> = {};
         for (const node of s.nodes) {
@@ -48,7 +50,7 @@ export class Cluster extends pulumi.ComponentResource {
             // Nothing is deployed on a node before its preflight passed.
             images[node.name] = new ParwopImage(
                 `${nodeName}-parwop`,
-                { name: s.image.name, build: s.image.build },
+                { name: s.image.name, build },
                 { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name]] },
             );
         }
@@ -115,6 +117,15 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this, providers: [this.commandProvider], dependsOn: [this.coordinator, ...this.workers] },
         );
         this.registerOutputs({});
+    }
+
+    /** One digest for every node's build (hashing the context once, not once per node). */
+    private contextDigest(context: string): string {
+        const digest = sourceHash(context);
+        if (digest === undefined) {
+            pulumi.log.warn(`image.build.context ${context} does not exist on this machine: run Pulumi where the PARWOP source is`, this);
+        }
+        return digest ?? "missing";
     }
 
     /** IDs of every PARWOP container: when any is replaced, what depends on the cluster runs again. */

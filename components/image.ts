@@ -1,6 +1,5 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { sourceHash } from "./sourceHash";
 
 export interface ParwopImageArgs {
     /** Image tag on the node, e.g. parwop:0.1. */
@@ -9,7 +8,12 @@ export interface ParwopImageArgs {
      * Build on this node's engine from a context on the machine running Pulumi (the docker
      * client streams it to the node). Omitted: use a prebuilt image already on the node or pullable.
      */
-    build?: { context: string; dockerfile?: string };
+    build?: {
+        context: string;
+        dockerfile?: string;
+        /** Digest of the context's files (sourceHash.ts): the provider does not notice edits inside it. */
+        sourceHash: string;
+    };
 }
 
 /** The PARWOP image on one node, built there like the original's `--build`, or a prebuilt one. */
@@ -21,11 +25,6 @@ export class ParwopImage extends pulumi.ComponentResource {
     constructor(name: string, args: ParwopImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:ParwopImage", name, {}, opts);
         const build = args.build;
-        // The provider does not notice edits inside the context: a digest of it does.
-        const digest = build === undefined ? undefined : sourceHash(build.context);
-        if (build !== undefined && digest === undefined) {
-            pulumi.log.warn(`build context ${build.context} does not exist on this machine: the build will fail`, this);
-        }
         this.image = new docker.RemoteImage(
             `${name}-image`,
             build === undefined
@@ -34,7 +33,7 @@ export class ParwopImage extends pulumi.ComponentResource {
                 : {
                       name: args.name,
                       build: { context: build.context, dockerfile: build.dockerfile, tags: [args.name] },
-                      triggers: { sourceHash: digest ?? "missing" },
+                      triggers: { sourceHash: build.sourceHash },
                       // Destroying one stack must not delete the image another tier's stack still runs.
                       keepLocally: true,
                   },
