@@ -11,7 +11,9 @@ export const brokerDefinitionsPath = "/etc/rabbitmq/parwop-definitions.json";
  */
 export function rabbitPasswordHash(password: string): string {
     const salt = createHash("sha256").update(`parwop-broker:${password}`).digest().subarray(0, 4);
-    const digest = createHash("sha256").update(Buffer.concat([salt, Buffer.from(password, "utf8")])).digest();
+    const digest = createHash("sha256")
+        .update(Buffer.concat([salt, Buffer.from(password, "utf8")]))
+        .digest();
     return Buffer.concat([salt, digest]).toString("base64");
 }
 

@@ -13,7 +13,17 @@ export interface PlannedRun {
 export function runPlan(e: ExperimentConfig): PlannedRun[] {
     if (!e.enabled) return [];
     return e.queries.flatMap((query) => [
-        ...Array.from({ length: e.warmups }, (_, i) => ({ id: `${query.name.toLowerCase()}-w${i + 1}`, query, repetition: i + 1, warmup: true })),
-        ...Array.from({ length: e.repetitions }, (_, i) => ({ id: `${query.name.toLowerCase()}-r${i + 1}`, query, repetition: i + 1, warmup: false })),
+        ...Array.from({ length: e.warmups }, (_, i) => ({
+            id: `${query.name.toLowerCase()}-w${i + 1}`,
+            query,
+            repetition: i + 1,
+            warmup: true,
+        })),
+        ...Array.from({ length: e.repetitions }, (_, i) => ({
+            id: `${query.name.toLowerCase()}-r${i + 1}`,
+            query,
+            repetition: i + 1,
+            warmup: false,
+        })),
     ]);
 }

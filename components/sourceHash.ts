@@ -19,7 +19,11 @@ export function sourceHash(dir: string): string | undefined {
             if (skipped.has(e.name)) continue;
             const child = path.join(rel, e.name);
             if (e.isDirectory()) walk(child);
-            else if (e.isFile()) hash.update(child).update("\0").update(fs.readFileSync(path.join(dir, child))).update("\0");
+            else if (e.isFile())
+                hash.update(child)
+                    .update("\0")
+                    .update(fs.readFileSync(path.join(dir, child)))
+                    .update("\0");
         }
     };
     walk("");

@@ -25,7 +25,9 @@ export function crossCheck(file: string, env: EnvironmentFile, nodes: NodeSettin
     });
     const coordinator = nodes.find((n) => n.name === env.coordinatorNode);
     if (coordinator === undefined) {
-        problems.push(`${file}: coordinatorNode "${env.coordinatorNode}" is not a node name (nodes: ${nodes.map((n) => n.name).join(", ")})`);
+        problems.push(
+            `${file}: coordinatorNode "${env.coordinatorNode}" is not a node name (nodes: ${nodes.map((n) => n.name).join(", ")})`,
+        );
     } else {
         const services: [string, number][] = [
             ["ports.coordinator", env.ports.coordinator],
@@ -37,7 +39,10 @@ export function crossCheck(file: string, env: EnvironmentFile, nodes: NodeSettin
         });
         services.forEach(([key, port], i) => {
             const other = services.slice(0, i).find(([, p]) => p === port);
-            if (other) problems.push(`${file}: ${key} ${port} clashes with ${other[0]} on host ${coordinator.host} (containers share the host network)`);
+            if (other)
+                problems.push(
+                    `${file}: ${key} ${port} clashes with ${other[0]} on host ${coordinator.host} (containers share the host network)`,
+                );
         });
     }
     if (experiment.localWorker !== undefined && !nodes.some((n) => n.workerId === experiment.localWorker)) {

@@ -5,7 +5,9 @@ import { Settings } from "./settings";
 /** The project's commit, so every result says which program produced it. */
 export function gitCommit(cwd: string): string {
     try {
-        return execFileSync("git", ["rev-parse", "HEAD"], { cwd, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+        return execFileSync("git", ["rev-parse", "HEAD"], { cwd, stdio: ["ignore", "pipe", "ignore"] })
+            .toString()
+            .trim();
     } catch {
         return "unknown";
     }

@@ -8,13 +8,19 @@ const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535
 // A host name or IPv4 address: it goes into URLs and ssh:// hosts, so no scheme, port, user or spaces.
 const hostName = z
     .string()
-    .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, "must be a host name or IPv4 address (no scheme, port or user)");
+    .regex(
+        /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+        "must be a host name or IPv4 address (no scheme, port or user)",
+    );
 // Names become Pulumi resource names and container names.
 const plainName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lower-case letters, digits and dashes");
 const containerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a valid container name");
 const hostKey = z
     .string()
-    .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}$/, "must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host)");
+    .regex(
+        /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}$/,
+        "must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host)",
+    );
 
 /** One machine of the lab: it runs a PARWOP worker, and maybe the coordinator and broker. */
 export const nodeSchema = z
@@ -50,7 +56,10 @@ export const environmentSchema = z
         coordinatorNode: plainName,
         ssh: z
             .object({
-                user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root"),
+                user: z
+                    .string()
+                    .regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name")
+                    .default("root"),
                 port: port.default(22),
                 /** "strict": every node's hostKey is checked (commands) and known_hosts is required (docker). */
                 hostKeyChecking: z.enum(["strict", "off"]).default("strict"),

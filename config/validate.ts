@@ -38,14 +38,20 @@ const stackSchema = z
         tier: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must name a file envs/<name>.yaml"),
         restartGeneration: z.coerce.number().int().nonnegative().default(0),
         restartPolicy: z.enum(["no", "on-failure", "always", "unless-stopped"]).default("unless-stopped"),
-        brokerAdminUser: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -").default("admin"),
+        brokerAdminUser: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
+            .default("admin"),
         experiment: experimentSchema.default(experimentSchema.parse({})),
         healthGate: healthGateSchema.default(healthGateSchema.parse({})),
     })
     .strip();
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
-    return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+    return path.reduce<unknown>(
+        (v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+        input,
+    );
 }
 
 function pathText(path: PropertyKey[]): string {
@@ -136,7 +142,11 @@ export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir
     if (!stack.success) {
         throw new ConfigError([...problems, ...issueLines((p) => `parwop:${p}`, raw, stack.error)]);
     }
-    const names = (dir: string) => () => list(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5)).sort();
+    const names = (dir: string) => () =>
+        list(dir)
+            .filter((f) => f.endsWith(".yaml"))
+            .map((f) => f.slice(0, -5))
+            .sort();
     const tier = loadTier(stack.data.tier, readFile, names("envs"));
     const env = loadEnvironment(stack.data.environment, readFile, names("stacks"));
     if (Array.isArray(tier)) problems.push(...tier);

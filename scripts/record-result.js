@@ -19,9 +19,24 @@ const path = require("node:path");
 
 /** CSV columns that come first, in this order; any other field follows, sorted by name. */
 const CSV_COLUMNS = [
-  "run_id", "stack", "tier", "environment", "mode", "query", "repetition", "warmup",
-  "wall_seconds", "batches", "rows", "memory_limit_records", "nodes", "started_at", "ended_at",
-  "git_commit", "config_hash", "recorded_at",
+    "run_id",
+    "stack",
+    "tier",
+    "environment",
+    "mode",
+    "query",
+    "repetition",
+    "warmup",
+    "wall_seconds",
+    "batches",
+    "rows",
+    "memory_limit_records",
+    "nodes",
+    "started_at",
+    "ended_at",
+    "git_commit",
+    "config_hash",
+    "recorded_at",
 ];
 
 /** Thrown for bad input; main() prints its message as the one line of output. */
@@ -33,17 +48,17 @@ class InputError extends Error {}
  * @returns {Row}
  */
 function parseObject(text, what) {
-  /** @type {unknown} */
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${what} is not valid JSON: ${e instanceof Error ? e.message : e}`);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new InputError(`${what} is not a JSON object`);
-  }
-  return /** @type {Row} */ (value);
+    /** @type {unknown} */
+    let value;
+    try {
+        value = JSON.parse(text);
+    } catch (e) {
+        throw new InputError(`${what} is not valid JSON: ${e instanceof Error ? e.message : e}`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new InputError(`${what} is not a JSON object`);
+    }
+    return /** @type {Row} */ (value);
 }
 
 /**
@@ -52,11 +67,11 @@ function parseObject(text, what) {
  * @param {Record<string, "string" | "number" | "boolean">} fields
  */
 function requireFields(obj, what, fields) {
-  for (const [key, type] of Object.entries(fields)) {
-    if (typeof obj[key] !== type) {
-      throw new InputError(`${what} field ${key} must be a ${type}, got ${JSON.stringify(obj[key])}`);
+    for (const [key, type] of Object.entries(fields)) {
+        if (typeof obj[key] !== type) {
+            throw new InputError(`${what} field ${key} must be a ${type}, got ${JSON.stringify(obj[key])}`);
+        }
     }
-  }
 }
 
 /**
@@ -66,13 +81,13 @@ function requireFields(obj, what, fields) {
  * @returns {Row}
  */
 function parseDriverLine(stdin) {
-  const lines = stdin.split("\n").filter((l) => l.trim() !== "");
-  if (lines.length !== 1) {
-    throw new InputError(`expected one JSON line on stdin, got ${lines.length} lines`);
-  }
-  const run = parseObject(lines[0], "stdin");
-  requireFields(run, "stdin", { query: "string", repetition: "number", warmup: "boolean", wall_seconds: "number" });
-  return run;
+    const lines = stdin.split("\n").filter((l) => l.trim() !== "");
+    if (lines.length !== 1) {
+        throw new InputError(`expected one JSON line on stdin, got ${lines.length} lines`);
+    }
+    const run = parseObject(lines[0], "stdin");
+    requireFields(run, "stdin", { query: "string", repetition: "number", warmup: "boolean", wall_seconds: "number" });
+    return run;
 }
 
 /**
@@ -85,24 +100,24 @@ function parseDriverLine(stdin) {
  * @returns {Row}
  */
 function mergeRecord(provenance, run, recordedAt) {
-  if (run.tier !== undefined && provenance.tier !== undefined && run.tier !== provenance.tier) {
-    throw new InputError(`tier mismatch: provenance says ${provenance.tier}, the run says ${run.tier}`);
-  }
-  /** @type {Row} */
-  const merged = { ...provenance };
-  for (const [key, value] of Object.entries(run)) {
-    if (key in provenance && JSON.stringify(provenance[key]) !== JSON.stringify(value)) {
-      merged[`provenance_${key}`] = provenance[key];
+    if (run.tier !== undefined && provenance.tier !== undefined && run.tier !== provenance.tier) {
+        throw new InputError(`tier mismatch: provenance says ${provenance.tier}, the run says ${run.tier}`);
     }
-    merged[key] = value;
-  }
-  merged.recorded_at = recordedAt;
-  return merged;
+    /** @type {Row} */
+    const merged = { ...provenance };
+    for (const [key, value] of Object.entries(run)) {
+        if (key in provenance && JSON.stringify(provenance[key]) !== JSON.stringify(value)) {
+            merged[`provenance_${key}`] = provenance[key];
+        }
+        merged[key] = value;
+    }
+    merged.recorded_at = recordedAt;
+    return merged;
 }
 
 /** @param {Row} r */
 function recordKey(r) {
-  return JSON.stringify([r.run_id, r.query, r.repetition, r.warmup]);
+    return JSON.stringify([r.run_id, r.query, r.repetition, r.warmup]);
 }
 
 /**
@@ -111,20 +126,20 @@ function recordKey(r) {
  * @returns {Row[]} the records with `record` replacing its namesake in place, or appended
  */
 function upsert(existing, record) {
-  const key = recordKey(record);
-  const index = existing.findIndex((r) => recordKey(r) === key);
-  if (index === -1) return [...existing, record];
-  return existing.map((r, i) => (i === index ? record : r));
+    const key = recordKey(record);
+    const index = existing.findIndex((r) => recordKey(r) === key);
+    if (index === -1) return [...existing, record];
+    return existing.map((r, i) => (i === index ? record : r));
 }
 
 /** @param {unknown} value */
 function csvCell(value) {
-  if (value === undefined || value === null) return "";
-  let text;
-  if (Array.isArray(value) && value.every((v) => typeof v !== "object")) text = value.join(";");
-  else if (typeof value === "object") text = JSON.stringify(value);
-  else text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    if (value === undefined || value === null) return "";
+    let text;
+    if (Array.isArray(value) && value.every((v) => typeof v !== "object")) text = value.join(";");
+    else if (typeof value === "object") text = JSON.stringify(value);
+    else text = String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
@@ -132,11 +147,11 @@ function csvCell(value) {
  * @returns {string}
  */
 function toCsv(records) {
-  const seen = new Set(records.flatMap((r) => Object.keys(r)));
-  const extra = [...seen].filter((k) => !CSV_COLUMNS.includes(k)).sort();
-  const columns = [...CSV_COLUMNS, ...extra];
-  const lines = [columns.join(","), ...records.map((r) => columns.map((c) => csvCell(r[c])).join(","))];
-  return lines.join("\n") + "\n";
+    const seen = new Set(records.flatMap((r) => Object.keys(r)));
+    const extra = [...seen].filter((k) => !CSV_COLUMNS.includes(k)).sort();
+    const columns = [...CSV_COLUMNS, ...extra];
+    const lines = [columns.join(","), ...records.map((r) => columns.map((c) => csvCell(r[c])).join(","))];
+    return lines.join("\n") + "\n";
 }
 
 /**
@@ -144,12 +159,12 @@ function toCsv(records) {
  * @returns {Row[]}
  */
 function readJsonl(file) {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l, i) => parseObject(l, `${file} line ${i + 1}`));
+    if (!fs.existsSync(file)) return [];
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l, i) => parseObject(l, `${file} line ${i + 1}`));
 }
 
 /**
@@ -158,9 +173,9 @@ function readJsonl(file) {
  * @param {string} text
  */
 function writeAtomic(file, text) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
 }
 
 /**
@@ -172,36 +187,36 @@ function writeAtomic(file, text) {
  * @returns {T}
  */
 function withLock(dir, fn) {
-  const lock = path.join(dir, ".lock");
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock); // atomic: exactly one writer succeeds
-      break;
-    } catch (e) {
-      if (!(e instanceof Error && "code" in e && e.code === "EEXIST")) throw e;
-      if (Date.now() - mtimeMs(lock) > 120_000) {
-        fs.rmSync(lock, { recursive: true, force: true }); // left by a writer that was killed
-        continue;
-      }
-      if (Date.now() > deadline) throw new InputError(`results dir stayed locked for 30 s (${lock})`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // sleep 25 ms
+    const lock = path.join(dir, ".lock");
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        try {
+            fs.mkdirSync(lock); // atomic: exactly one writer succeeds
+            break;
+        } catch (e) {
+            if (!(e instanceof Error && "code" in e && e.code === "EEXIST")) throw e;
+            if (Date.now() - mtimeMs(lock) > 120_000) {
+                fs.rmSync(lock, { recursive: true, force: true }); // left by a writer that was killed
+                continue;
+            }
+            if (Date.now() > deadline) throw new InputError(`results dir stayed locked for 30 s (${lock})`);
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // sleep 25 ms
+        }
     }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
+    try {
+        return fn();
+    } finally {
+        fs.rmSync(lock, { recursive: true, force: true });
+    }
 }
 
 /** @param {string} file */
 function mtimeMs(file) {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return Date.now(); // just released: retry at once
-  }
+    try {
+        return fs.statSync(file).mtimeMs;
+    } catch {
+        return Date.now(); // just released: retry at once
+    }
 }
 
 /**
@@ -212,37 +227,37 @@ function mtimeMs(file) {
  * @returns {Row} the record written
  */
 function recordResult(resultsDir, stdin, provenanceJson, now) {
-  if (provenanceJson === undefined || provenanceJson.trim() === "") {
-    throw new InputError("env PARWOP_PROVENANCE is not set");
-  }
-  const provenance = parseObject(provenanceJson, "PARWOP_PROVENANCE");
-  requireFields(provenance, "PARWOP_PROVENANCE", { stack: "string", run_id: "string" });
-  const record = mergeRecord(provenance, parseDriverLine(stdin), now.toISOString());
+    if (provenanceJson === undefined || provenanceJson.trim() === "") {
+        throw new InputError("env PARWOP_PROVENANCE is not set");
+    }
+    const provenance = parseObject(provenanceJson, "PARWOP_PROVENANCE");
+    requireFields(provenance, "PARWOP_PROVENANCE", { stack: "string", run_id: "string" });
+    const record = mergeRecord(provenance, parseDriverLine(stdin), now.toISOString());
 
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const jsonl = path.join(resultsDir, "runs.jsonl");
-  withLock(resultsDir, () => {
-    const records = upsert(readJsonl(jsonl), record);
-    writeAtomic(jsonl, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    writeAtomic(path.join(resultsDir, "runs.csv"), toCsv(records));
-  });
-  return record;
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const jsonl = path.join(resultsDir, "runs.jsonl");
+    withLock(resultsDir, () => {
+        const records = upsert(readJsonl(jsonl), record);
+        writeAtomic(jsonl, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+        writeAtomic(path.join(resultsDir, "runs.csv"), toCsv(records));
+    });
+    return record;
 }
 
 function main() {
-  const resultsDir = process.argv[2];
-  if (!resultsDir || process.argv.length > 3) {
-    process.stderr.write("usage: node scripts/record-result.js RESULTS_DIR < driver-line.json\n");
-    process.exit(2);
-  }
-  try {
-    const record = recordResult(resultsDir, fs.readFileSync(0, "utf8"), process.env.PARWOP_PROVENANCE, new Date());
-    process.stdout.write(`recorded ${record.query} rep ${record.repetition} in ${resultsDir}\n`);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`record-result: ${message.replace(/\s*\n\s*/g, " ")}\n`);
-    process.exit(1);
-  }
+    const resultsDir = process.argv[2];
+    if (!resultsDir || process.argv.length > 3) {
+        process.stderr.write("usage: node scripts/record-result.js RESULTS_DIR < driver-line.json\n");
+        process.exit(2);
+    }
+    try {
+        const record = recordResult(resultsDir, fs.readFileSync(0, "utf8"), process.env.PARWOP_PROVENANCE, new Date());
+        process.stdout.write(`recorded ${record.query} rep ${record.repetition} in ${resultsDir}\n`);
+    } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        process.stderr.write(`record-result: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+        process.exit(1);
+    }
 }
 
 if (require.main === module) main();

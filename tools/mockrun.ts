@@ -86,7 +86,11 @@ export async function evaluate(stack: string, cfg: StackConfig, options: Evaluat
     const resources: Registered[] = [];
     const monitorProto = (mocksModule as unknown as { MockMonitor: { prototype: Record<string, unknown> } }).MockMonitor.prototype;
     const original = monitorProto.registerResource as (this: unknown, req: RegisterRequest, cb: unknown) => Promise<void>;
-    monitorProto.registerResource = async function (this: { newUrn(parent: string, type: string, name: string): string }, req: RegisterRequest, cb: unknown) {
+    monitorProto.registerResource = async function (
+        this: { newUrn(parent: string, type: string, name: string): string },
+        req: RegisterRequest,
+        cb: unknown,
+    ) {
         const raw = req.getObject()?.toJavaScript() ?? {};
         const inputs = readable(raw, options.revealSecrets) as Record<string, unknown>;
         const name = req.getName();
@@ -127,7 +131,10 @@ export async function evaluate(stack: string, cfg: StackConfig, options: Evaluat
 }
 
 function hostOf(connection: unknown): { connectionHost?: string } {
-    const unwrapped = (v: unknown) => (v !== null && typeof v === "object" && (v as Record<string, unknown>)[sigKey] === secretSig ? (v as Record<string, unknown>).value : v);
+    const unwrapped = (v: unknown) =>
+        v !== null && typeof v === "object" && (v as Record<string, unknown>)[sigKey] === secretSig
+            ? (v as Record<string, unknown>).value
+            : v;
     const host = (unwrapped(connection) as Record<string, unknown> | undefined)?.host;
     return typeof unwrapped(host) === "string" ? { connectionHost: unwrapped(host) as string } : {};
 }

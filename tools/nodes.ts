@@ -7,7 +7,7 @@ const dockerProviderType = "pulumi:providers:docker";
 
 /** A URN, or a provider reference (URN::id), -> the resource's name. */
 export function nameInRef(ref: string): string {
-    return ref === "" ? "" : ref.split("::")[3] ?? ref;
+    return ref === "" ? "" : (ref.split("::")[3] ?? ref);
 }
 
 /** A per-node docker provider is named `<cluster>-<node>-docker`, its parent being the cluster. */

@@ -64,18 +64,16 @@ export function buildPlan(stack: string, ev: Evaluation, projectRoot: string): P
     };
     const depths = chainDepths(ev.resources.map((r) => ({ id: r.urn, after: [...r.dependencies, ...(r.parent ? [r.parent] : [])] })));
     const placed = assignNodes(ev.resources);
-    const resources = ev.resources.map(
-        (r): PlannedResource => ({
-            type: r.type,
-            name: ref(r),
-            node: placed.byUrn.get(r.urn) ?? clusterGroup,
-            provider: nameInRef(r.provider),
-            parent: r.parent ? refOf(r.parent) : "",
-            inputs: summariseInputs(r, { projectRoot, refOf, resources: ev.resources }),
-            dependencies: r.dependencies.map(refOf).sort(byText),
-            depth: depths.get(r.urn) ?? 1,
-        }),
-    );
+    const resources = ev.resources.map((r): PlannedResource => ({
+        type: r.type,
+        name: ref(r),
+        node: placed.byUrn.get(r.urn) ?? clusterGroup,
+        provider: nameInRef(r.provider),
+        parent: r.parent ? refOf(r.parent) : "",
+        inputs: summariseInputs(r, { projectRoot, refOf, resources: ev.resources }),
+        dependencies: r.dependencies.map(refOf).sort(byText),
+        depth: depths.get(r.urn) ?? 1,
+    }));
     const nodes = [...placed.nodes].sort(byNodeName);
     if (resources.some((r) => r.node === clusterGroup)) nodes.push(clusterGroup);
     const rank = new Map(nodes.map((n, i) => [n, i]));

@@ -3,8 +3,22 @@ import type { Plan, PlannedResource } from "./planModel";
 
 /** What a reviewer looks at first; everything else follows in name order, so nothing is hidden. */
 const firstKeys = [
-    "name", "image", "memory", "memorySwap", "cpus", "envs", "volumes", "networkMode", "ports", "labels",
-    "restart", "create", "stdin", "triggers", "connection", "host",
+    "name",
+    "image",
+    "memory",
+    "memorySwap",
+    "cpus",
+    "envs",
+    "volumes",
+    "networkMode",
+    "ports",
+    "labels",
+    "restart",
+    "create",
+    "stdin",
+    "triggers",
+    "connection",
+    "host",
 ];
 
 function keyRank(path: string): number {

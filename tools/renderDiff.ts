@@ -19,7 +19,8 @@ export function jsonChanges(old: string, now: string): string | undefined {
     try {
         const a = JSON.parse(old) as unknown;
         const b = JSON.parse(now) as unknown;
-        if (a === null || b === null || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) || Array.isArray(b)) return undefined;
+        if (a === null || b === null || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) || Array.isArray(b))
+            return undefined;
         const ra = a as Record<string, unknown>;
         const rb = b as Record<string, unknown>;
         const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])];

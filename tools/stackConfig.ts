@@ -32,7 +32,10 @@ export function stackConfig(stack: string, root = path.resolve(__dirname, ".."))
     for (const [key, spec] of Object.entries(project.config ?? {})) {
         // Project-level config: {value: x}, {default: x}, or a bare value.
         const full = key.includes(":") ? key : `${project.name}:${key}`;
-        const v = spec !== null && typeof spec === "object" && !Array.isArray(spec) ? ((spec as Record<string, unknown>).value ?? (spec as Record<string, unknown>).default) : spec;
+        const v =
+            spec !== null && typeof spec === "object" && !Array.isArray(spec)
+                ? ((spec as Record<string, unknown>).value ?? (spec as Record<string, unknown>).default)
+                : spec;
         if (v !== undefined) config[full] = asConfigValue(v);
     }
     for (const [key, value] of Object.entries(stackFile.config ?? {})) {

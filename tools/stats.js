@@ -28,14 +28,14 @@
  * @returns {Summary}
  */
 function summarize(values) {
-  if (values.length === 0) throw new Error("summarize: no values");
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  const mean = sorted.reduce((s, v) => s + v, 0) / n;
-  const mid = Math.floor(n / 2);
-  const median = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  const stddev = n < 2 ? null : Math.sqrt(sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
-  return { runs: n, mean, median, min: sorted[0], max: sorted[n - 1], stddev };
+    if (values.length === 0) throw new Error("summarize: no values");
+    const sorted = [...values].sort((a, b) => a - b);
+    const n = sorted.length;
+    const mean = sorted.reduce((s, v) => s + v, 0) / n;
+    const mid = Math.floor(n / 2);
+    const median = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    const stddev = n < 2 ? null : Math.sqrt(sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+    return { runs: n, mean, median, min: sorted[0], max: sorted[n - 1], stddev };
 }
 
 /**
@@ -44,7 +44,7 @@ function summarize(values) {
  * @param {string} b
  */
 function naturalCompare(a, b) {
-  return a.localeCompare(b, "en", { numeric: true });
+    return a.localeCompare(b, "en", { numeric: true });
 }
 
 /**
@@ -54,31 +54,31 @@ function naturalCompare(a, b) {
  * @returns {Group[]} sorted by query, then tier, then mode
  */
 function groupRuns(records) {
-  /** @type {Map<string, { query: string, tier: string, mode: string, stacks: Set<string>, values: number[] }>} */
-  const groups = new Map();
-  for (const r of records) {
-    if (r.warmup === true || typeof r.wall_seconds !== "number") continue;
-    const query = String(r.query);
-    const tier = String(r.tier);
-    const mode = String(r.mode ?? "unknown");
-    const key = JSON.stringify([query, tier, mode]);
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = { query, tier, mode, stacks: new Set(), values: [] };
-      groups.set(key, g);
+    /** @type {Map<string, { query: string, tier: string, mode: string, stacks: Set<string>, values: number[] }>} */
+    const groups = new Map();
+    for (const r of records) {
+        if (r.warmup === true || typeof r.wall_seconds !== "number") continue;
+        const query = String(r.query);
+        const tier = String(r.tier);
+        const mode = String(r.mode ?? "unknown");
+        const key = JSON.stringify([query, tier, mode]);
+        let g = groups.get(key);
+        if (g === undefined) {
+            g = { query, tier, mode, stacks: new Set(), values: [] };
+            groups.set(key, g);
+        }
+        g.stacks.add(String(r.stack));
+        g.values.push(r.wall_seconds);
     }
-    g.stacks.add(String(r.stack));
-    g.values.push(r.wall_seconds);
-  }
-  return [...groups.values()]
-    .map((g) => ({
-      query: g.query,
-      tier: g.tier,
-      mode: g.mode,
-      stacks: [...g.stacks].sort(naturalCompare),
-      summary: summarize(g.values),
-    }))
-    .sort((a, b) => naturalCompare(a.query, b.query) || naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode));
+    return [...groups.values()]
+        .map((g) => ({
+            query: g.query,
+            tier: g.tier,
+            mode: g.mode,
+            stacks: [...g.stacks].sort(naturalCompare),
+            summary: summarize(g.values),
+        }))
+        .sort((a, b) => naturalCompare(a.query, b.query) || naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode));
 }
 
 module.exports = { summarize, groupRuns, naturalCompare };

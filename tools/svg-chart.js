@@ -20,7 +20,7 @@ const PLOT_HEIGHT = 300;
 
 /** @param {string} text */
 function esc(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /**
@@ -28,12 +28,12 @@ function esc(text) {
  * @param {number} n
  */
 function num(n) {
-  return String(Math.round(n * 100) / 100);
+    return String(Math.round(n * 100) / 100);
 }
 
 /** @param {number} seconds */
 function secs(seconds) {
-  return seconds.toFixed(3);
+    return seconds.toFixed(3);
 }
 
 /**
@@ -42,11 +42,11 @@ function secs(seconds) {
  * @returns {{ top: number, step: number }}
  */
 function niceScale(max) {
-  if (!(max > 0)) return { top: 1, step: 0.2 };
-  const raw = max / 5;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  return { top: Math.ceil(max / step - 1e-9) * step, step };
+    if (!(max > 0)) return { top: 1, step: 0.2 };
+    const raw = max / 5;
+    const power = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+    return { top: Math.ceil(max / step - 1e-9) * step, step };
 }
 
 /**
@@ -55,83 +55,85 @@ function niceScale(max) {
  * @returns {string} the SVG document
  */
 function renderTierChart(groups, title = "PARWOP wall time per query and tier") {
-  const withModes = new Set(groups.map((g) => g.mode)).size > 1;
-  /** @param {Group} g */
-  const seriesOf = (g) => (withModes ? `${g.tier} ${g.mode}` : g.tier);
-  const series = [...new Map(groups.map((g) => [seriesOf(g), g])).values()]
-    .sort((a, b) => naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode))
-    .map(seriesOf);
-  const queries = [...new Set(groups.map((g) => g.query))].sort(naturalCompare);
+    const withModes = new Set(groups.map((g) => g.mode)).size > 1;
+    /** @param {Group} g */
+    const seriesOf = (g) => (withModes ? `${g.tier} ${g.mode}` : g.tier);
+    const series = [...new Map(groups.map((g) => [seriesOf(g), g])).values()]
+        .sort((a, b) => naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode))
+        .map(seriesOf);
+    const queries = [...new Set(groups.map((g) => g.query))].sort(naturalCompare);
 
-  const barsWidth = Math.max(1, series.length) * BAR;
-  const plotWidth = Math.max(320, queries.length * (barsWidth + GROUP_GAP));
-  const slot = plotWidth / Math.max(1, queries.length);
-  const width = MARGIN.left + plotWidth + MARGIN.right;
-  const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom;
-  const { top, step } = niceScale(Math.max(0, ...groups.map((g) => g.summary.max)));
-  /** @param {number} v */
-  const y = (v) => MARGIN.top + PLOT_HEIGHT - (v / top) * PLOT_HEIGHT;
-  const x0 = MARGIN.left;
-  const yBase = MARGIN.top + PLOT_HEIGHT;
+    const barsWidth = Math.max(1, series.length) * BAR;
+    const plotWidth = Math.max(320, queries.length * (barsWidth + GROUP_GAP));
+    const slot = plotWidth / Math.max(1, queries.length);
+    const width = MARGIN.left + plotWidth + MARGIN.right;
+    const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom;
+    const { top, step } = niceScale(Math.max(0, ...groups.map((g) => g.summary.max)));
+    /** @param {number} v */
+    const y = (v) => MARGIN.top + PLOT_HEIGHT - (v / top) * PLOT_HEIGHT;
+    const x0 = MARGIN.left;
+    const yBase = MARGIN.top + PLOT_HEIGHT;
 
-  const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<title>${esc(title)}</title>`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${num(width / 2)}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
-    `<text x="${num(width / 2)}" y="44" text-anchor="middle" fill="#555555">bar = median, whisker = min–max, warm-up runs excluded</text>`,
-  ];
+    const out = [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+        `<title>${esc(title)}</title>`,
+        `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+        `<text x="${num(width / 2)}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
+        `<text x="${num(width / 2)}" y="44" text-anchor="middle" fill="#555555">bar = median, whisker = min–max, warm-up runs excluded</text>`,
+    ];
 
-  for (let i = 0; i <= Math.round(top / step); i++) {
-    const v = i * step;
-    const ty = num(y(v));
+    for (let i = 0; i <= Math.round(top / step); i++) {
+        const v = i * step;
+        const ty = num(y(v));
+        out.push(
+            `<line x1="${x0}" y1="${ty}" x2="${x0 + plotWidth}" y2="${ty}" stroke="#e0e0e0"/>`,
+            `<text x="${x0 - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${esc(num(v))}</text>`,
+        );
+    }
     out.push(
-      `<line x1="${x0}" y1="${ty}" x2="${x0 + plotWidth}" y2="${ty}" stroke="#e0e0e0"/>`,
-      `<text x="${x0 - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${esc(num(v))}</text>`,
+        `<line x1="${x0}" y1="${MARGIN.top}" x2="${x0}" y2="${yBase}" stroke="#000000"/>`,
+        `<line x1="${x0}" y1="${yBase}" x2="${x0 + plotWidth}" y2="${yBase}" stroke="#000000"/>`,
+        `<text x="${num(x0 + plotWidth / 2)}" y="${height - 14}" text-anchor="middle">query</text>`,
+        `<text transform="translate(20 ${num(MARGIN.top + PLOT_HEIGHT / 2)}) rotate(-90)" text-anchor="middle">wall seconds</text>`,
     );
-  }
-  out.push(
-    `<line x1="${x0}" y1="${MARGIN.top}" x2="${x0}" y2="${yBase}" stroke="#000000"/>`,
-    `<line x1="${x0}" y1="${yBase}" x2="${x0 + plotWidth}" y2="${yBase}" stroke="#000000"/>`,
-    `<text x="${num(x0 + plotWidth / 2)}" y="${height - 14}" text-anchor="middle">query</text>`,
-    `<text transform="translate(20 ${num(MARGIN.top + PLOT_HEIGHT / 2)}) rotate(-90)" text-anchor="middle">wall seconds</text>`,
-  );
 
-  if (groups.length === 0) {
-    out.push(`<text x="${num(x0 + plotWidth / 2)}" y="${num(MARGIN.top + PLOT_HEIGHT / 2)}" text-anchor="middle" fill="#555555">no measured runs</text>`);
-  }
+    if (groups.length === 0) {
+        out.push(
+            `<text x="${num(x0 + plotWidth / 2)}" y="${num(MARGIN.top + PLOT_HEIGHT / 2)}" text-anchor="middle" fill="#555555">no measured runs</text>`,
+        );
+    }
 
-  const byKey = new Map(groups.map((g) => [JSON.stringify([g.query, seriesOf(g)]), g]));
-  queries.forEach((query, qi) => {
-    const gx = x0 + qi * slot + (slot - barsWidth) / 2;
-    out.push(`<text x="${num(x0 + (qi + 0.5) * slot)}" y="${yBase + 18}" text-anchor="middle">${esc(query)}</text>`);
-    series.forEach((name, si) => {
-      const g = byKey.get(JSON.stringify([query, name]));
-      if (g === undefined) return; // this query was not run at this tier: leave the slot empty
-      const s = g.summary;
-      const bx = gx + si * BAR;
-      const cx = num(bx + BAR / 2);
-      const tip = `${query} at ${name}: median ${secs(s.median)} s, min ${secs(s.min)} s, max ${secs(s.max)} s, ${s.runs} run(s)`;
-      out.push(
-        `<rect x="${num(bx + 2)}" y="${num(y(s.median))}" width="${BAR - 4}" height="${num(yBase - y(s.median))}" fill="${PALETTE[si % PALETTE.length]}"><title>${esc(tip)}</title></rect>`,
-        `<line x1="${cx}" y1="${num(y(s.min))}" x2="${cx}" y2="${num(y(s.max))}" stroke="#333333" stroke-width="1.5"/>`,
-        `<line x1="${num(bx + 8)}" y1="${num(y(s.max))}" x2="${num(bx + BAR - 8)}" y2="${num(y(s.max))}" stroke="#333333" stroke-width="1.5"/>`,
-        `<line x1="${num(bx + 8)}" y1="${num(y(s.min))}" x2="${num(bx + BAR - 8)}" y2="${num(y(s.min))}" stroke="#333333" stroke-width="1.5"/>`,
-      );
+    const byKey = new Map(groups.map((g) => [JSON.stringify([g.query, seriesOf(g)]), g]));
+    queries.forEach((query, qi) => {
+        const gx = x0 + qi * slot + (slot - barsWidth) / 2;
+        out.push(`<text x="${num(x0 + (qi + 0.5) * slot)}" y="${yBase + 18}" text-anchor="middle">${esc(query)}</text>`);
+        series.forEach((name, si) => {
+            const g = byKey.get(JSON.stringify([query, name]));
+            if (g === undefined) return; // this query was not run at this tier: leave the slot empty
+            const s = g.summary;
+            const bx = gx + si * BAR;
+            const cx = num(bx + BAR / 2);
+            const tip = `${query} at ${name}: median ${secs(s.median)} s, min ${secs(s.min)} s, max ${secs(s.max)} s, ${s.runs} run(s)`;
+            out.push(
+                `<rect x="${num(bx + 2)}" y="${num(y(s.median))}" width="${BAR - 4}" height="${num(yBase - y(s.median))}" fill="${PALETTE[si % PALETTE.length]}"><title>${esc(tip)}</title></rect>`,
+                `<line x1="${cx}" y1="${num(y(s.min))}" x2="${cx}" y2="${num(y(s.max))}" stroke="#333333" stroke-width="1.5"/>`,
+                `<line x1="${num(bx + 8)}" y1="${num(y(s.max))}" x2="${num(bx + BAR - 8)}" y2="${num(y(s.max))}" stroke="#333333" stroke-width="1.5"/>`,
+                `<line x1="${num(bx + 8)}" y1="${num(y(s.min))}" x2="${num(bx + BAR - 8)}" y2="${num(y(s.min))}" stroke="#333333" stroke-width="1.5"/>`,
+            );
+        });
     });
-  });
 
-  const lx = x0 + plotWidth + 24;
-  out.push(`<text x="${lx}" y="${MARGIN.top}" font-weight="bold">tier</text>`);
-  series.forEach((name, si) => {
-    const ly = MARGIN.top + 14 + si * 20;
-    out.push(
-      `<rect x="${lx}" y="${ly}" width="14" height="14" fill="${PALETTE[si % PALETTE.length]}"/>`,
-      `<text x="${lx + 20}" y="${ly + 7}" dominant-baseline="middle">${esc(name)}</text>`,
-    );
-  });
-  out.push("</svg>");
-  return out.join("\n") + "\n";
+    const lx = x0 + plotWidth + 24;
+    out.push(`<text x="${lx}" y="${MARGIN.top}" font-weight="bold">tier</text>`);
+    series.forEach((name, si) => {
+        const ly = MARGIN.top + 14 + si * 20;
+        out.push(
+            `<rect x="${lx}" y="${ly}" width="14" height="14" fill="${PALETTE[si % PALETTE.length]}"/>`,
+            `<text x="${lx + 20}" y="${ly + 7}" dominant-baseline="middle">${esc(name)}</text>`,
+        );
+    });
+    out.push("</svg>");
+    return out.join("\n") + "\n";
 }
 
 module.exports = { renderTierChart, niceScale };

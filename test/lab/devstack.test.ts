@@ -81,7 +81,10 @@ describe("dev stack, as declared, on the real engine", () => {
 
     test("the declared broker starts healthy with the program's files", async () => {
         const broker = asDeclared(one(ev, "parwop-broker-container"));
-        expect(broker.uploads?.map((u) => u.file).sort()).toEqual(["/etc/rabbitmq/conf.d/20-parwop.conf", "/etc/rabbitmq/parwop-definitions.json"]);
+        expect(broker.uploads?.map((u) => u.file).sort()).toEqual([
+            "/etc/rabbitmq/conf.d/20-parwop.conf",
+            "/etc/rabbitmq/parwop-definitions.json",
+        ]);
         await startDeclared(broker);
         // What the provider's `wait: true` does: the container's own healthcheck must pass.
         await waitFor("broker healthy", 120_000, async () => {
@@ -113,7 +116,14 @@ describe("dev stack, as declared, on the real engine", () => {
         const run = runCommand(one(ev, "experiment-sq1-r1-run"));
         expect(run.code).toBe(0);
         const line = JSON.parse(run.stdout.trim());
-        expect(line).toMatchObject({ query: "SQ1", repetition: 1, mode: "distributed", tier: "dev", nodes: ["worker-1", "worker-2"], memory_limit_records: 100000 });
+        expect(line).toMatchObject({
+            query: "SQ1",
+            repetition: 1,
+            mode: "distributed",
+            tier: "dev",
+            nodes: ["worker-1", "worker-2"],
+            memory_limit_records: 100000,
+        });
         // read_only (the study's default) ships nothing back, as in PARWOP: the figure is the time.
         expect(line.rows).toBe(0);
         expect(line.wall_seconds).toBeGreaterThan(0);
@@ -122,10 +132,17 @@ describe("dev stack, as declared, on the real engine", () => {
         const record = one(ev, "experiment-sq1-r1-record");
         const scratch = mkdtempSync(join(tmpdir(), "parwop-devstack-"));
         symlinkSync(join(repoRoot, "scripts"), join(scratch, "scripts"));
-        const recorded = runCommand({ ...record, inputs: { ...record.inputs, stdin: run.stdout } }, scratch, record.inputs.environment as Record<string, string>);
+        const recorded = runCommand(
+            { ...record, inputs: { ...record.inputs, stdin: run.stdout } },
+            scratch,
+            record.inputs.environment as Record<string, string>,
+        );
         expect(recorded.stderr).toBe("");
         expect(recorded.code).toBe(0);
-        const rows = readFileSync(join(scratch, "results", "dev", "runs.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        const rows = readFileSync(join(scratch, "results", "dev", "runs.jsonl"), "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
         expect(rows).toHaveLength(1);
         expect(rows[0]).toMatchObject({ stack: "dev", tier: "dev", query: "SQ1", run_id: "1" });
         expect(existsSync(join(scratch, "results", "dev", "runs.csv"))).toBe(true);

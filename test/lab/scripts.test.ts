@@ -9,7 +9,19 @@ import { spawn } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { bashOnNode, pythonInContainer } from "../../components/scripts";
-import { Broker, docker, labDir, labHosts, removeContainers, repoRoot, requireLab, sshConfig, startBroker, waitBrokerReady, waitFor } from "./lab";
+import {
+    Broker,
+    docker,
+    labDir,
+    labHosts,
+    removeContainers,
+    repoRoot,
+    requireLab,
+    sshConfig,
+    startBroker,
+    waitBrokerReady,
+    waitFor,
+} from "./lab";
 import { heartbeatStatus, StandinCluster, startStandinCluster, standinCode } from "./standin";
 
 const script = (name: string) => readFileSync(join(repoRoot, "scripts", name), "utf8");
@@ -90,7 +102,9 @@ describe("preflight.sh and drop-caches.sh over real SSH", () => {
             writeFileSync(join(dir, "blob"), Buffer.alloc(64 * 1024 * 1024, 1));
             readFileSync(join(dir, "blob"));
             const before = cachedKb();
-            const results = await Promise.all(hosts.map((addr, i) => sshRun(addr, bashOnNode(60, ["--node", `lab-h${i + 1}`]), script("drop-caches.sh"))));
+            const results = await Promise.all(
+                hosts.map((addr, i) => sshRun(addr, bashOnNode(60, ["--node", `lab-h${i + 1}`]), script("drop-caches.sh"))),
+            );
             results.forEach((r, i) => {
                 expect(r.stderr).toBe("");
                 expect(r.code).toBe(0);
@@ -135,8 +149,16 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
         sshRun(
             gateway,
             pythonInContainer(cluster.coordinator.container, timeout + 30, [
-                "--url", `http://127.0.0.1:${coordinatorPort}`, "--workers", workers.join(","),
-                "--timeout", timeout, "--max-age", maxAge, "--interval", 0.5,
+                "--url",
+                `http://127.0.0.1:${coordinatorPort}`,
+                "--workers",
+                workers.join(","),
+                "--timeout",
+                timeout,
+                "--max-age",
+                maxAge,
+                "--interval",
+                0.5,
             ]),
             script("health_gate.py"),
         );
@@ -146,8 +168,14 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
 
     const driverArgs = (over: Record<string, string | number>) => {
         const args: Record<string, string | number> = {
-            "--query": "SQ3", "--partition-by": "CROSSLINE", "--order-by": "INLINE,DISTANCE", "--repetition": 1,
-            "--tier": "lab", "--memory-limit": 5000, "--coordinator": cluster.coordinator.url, "--max-threads": 1,
+            "--query": "SQ3",
+            "--partition-by": "CROSSLINE",
+            "--order-by": "INLINE,DISTANCE",
+            "--repetition": 1,
+            "--tier": "lab",
+            "--memory-limit": 5000,
+            "--coordinator": cluster.coordinator.url,
+            "--max-threads": 1,
             ...over,
         };
         return [...Object.entries(args).flat(), "--no-read-only"];
@@ -167,17 +195,38 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
         expect(r.code).toBe(0);
         expect(r.stdout.split("\n")).toHaveLength(2);
         const line = JSON.parse(r.stdout) as Record<string, unknown>;
-        expect(line).toMatchObject({ query: "SQ3", repetition: 1, mode: "local", nodes: ["worker-1"], rows: 20000, batches: 4, memory_limit_records: 5000 });
+        expect(line).toMatchObject({
+            query: "SQ3",
+            repetition: 1,
+            mode: "local",
+            nodes: ["worker-1"],
+            rows: 20000,
+            batches: 4,
+            memory_limit_records: 5000,
+        });
         expect(line.wall_seconds).toBeGreaterThan(0);
     });
 
     test("a distributed run from the coordinator container covers both workers' data", async () => {
         const r = await driver(
             cluster.coordinator.container,
-            driverArgs({ "--mode": "distributed", "--nodes": "worker-1,worker-2", "--query": "SQ1", "--partition-by": "SOURCE_POINT_NUMBER", "--order-by": "SENSOR_NUMBER", "--repetition": 2 }),
+            driverArgs({
+                "--mode": "distributed",
+                "--nodes": "worker-1,worker-2",
+                "--query": "SQ1",
+                "--partition-by": "SOURCE_POINT_NUMBER",
+                "--order-by": "SENSOR_NUMBER",
+                "--repetition": 2,
+            }),
         );
         expect(r.code).toBe(0);
-        expect(JSON.parse(r.stdout)).toMatchObject({ query: "SQ1", repetition: 2, mode: "distributed", nodes: ["worker-1", "worker-2"], rows: 40000 });
+        expect(JSON.parse(r.stdout)).toMatchObject({
+            query: "SQ1",
+            repetition: 2,
+            mode: "distributed",
+            nodes: ["worker-1", "worker-2"],
+            rows: 40000,
+        });
     });
 
     test("a failing run (a column the data lacks) is reported naming query and repetition", async () => {
@@ -201,7 +250,9 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");
         expect(r.stderr.trimEnd().split("\n")).toEqual([
-            expect.stringMatching(/^health gate: workers missing or stale after 3s: worker-2 \(last heartbeat \d+s ago\), worker-3 \(never seen\)$/),
+            expect.stringMatching(
+                /^health gate: workers missing or stale after 3s: worker-2 \(last heartbeat \d+s ago\), worker-3 \(never seen\)$/,
+            ),
         ]);
     });
 });

@@ -24,7 +24,6 @@ export interface StandinCluster {
     stop(): Promise<void>;
 }
 
-
 /** The settings index.ts declares for a PARWOP worker in the dev stack (read through mocks, once). */
 let devWorker: Promise<DeclaredContainer> | undefined;
 function declaredDevWorker(): Promise<DeclaredContainer> {
@@ -33,7 +32,12 @@ function declaredDevWorker(): Promise<DeclaredContainer> {
 }
 
 /** A stand-in container with the program's declared settings (network, limits, security, user); only names, ports, env and paths are the test's. */
-async function parwopContainer(name: string, port: number, envs: string[], volumes: DeclaredContainer["volumes"]): Promise<DeclaredContainer> {
+async function parwopContainer(
+    name: string,
+    port: number,
+    envs: string[],
+    volumes: DeclaredContainer["volumes"],
+): Promise<DeclaredContainer> {
     const { networkMode, memory, memorySwap, cpus, securityOpts, user, command } = await declaredDevWorker();
     return {
         name,

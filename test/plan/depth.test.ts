@@ -17,7 +17,12 @@ describe("chainDepths", () => {
     });
 
     it("names a cycle instead of looping", () => {
-        expect(() => chainDepths([{ id: "a", after: ["b"] }, { id: "b", after: ["a"] }])).toThrow("dependency cycle through");
+        expect(() =>
+            chainDepths([
+                { id: "a", after: ["b"] },
+                { id: "b", after: ["a"] },
+            ]),
+        ).toThrow("dependency cycle through");
     });
 });
 
@@ -25,7 +30,8 @@ describe("dependency depth does not grow with the number of nodes", () => {
     const lab = runPlan(["lab-32_2", "--json"]);
     const dir = tempProject({
         "stacks/big.yaml": inventory(64),
-        "Pulumi.big-32_2.yaml": 'config:\n  parwop:environment: big\n  parwop:tier: "32_2"\n  parwop:experiment:\n    mode: distributed\n    repetitions: 3\n',
+        "Pulumi.big-32_2.yaml":
+            'config:\n  parwop:environment: big\n  parwop:tier: "32_2"\n  parwop:experiment:\n    mode: distributed\n    repetitions: 3\n',
     });
     const big = runPlan(["big-32_2", "--json"], dir);
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +51,10 @@ describe("dependency depth does not grow with the number of nodes", () => {
 
     it("places node64's worker on node64's engine", () => {
         const plan = JSON.parse(big.stdout) as Plan;
-        expect(plan.resources.find((r) => r.name === "parwop-node64-worker-container")).toMatchObject({ node: "node64", provider: "parwop-node64-docker" });
+        expect(plan.resources.find((r) => r.name === "parwop-node64-worker-container")).toMatchObject({
+            node: "node64",
+            provider: "parwop-node64-docker",
+        });
         expect(plan.nodes.slice(0, 3)).toEqual(["node1", "node2", "node3"]);
         expect(plan.nodes[9]).toBe("node10");
     });

@@ -15,7 +15,9 @@ function kind(name: string): string {
 
 /** A change as "path effect"; the nine container-ID triggers collapse to one entry (they follow the replacements). */
 function shape(r: ChangedResource): string {
-    const paths = r.changes.map((c) => (typeof c.new === "string" && c.new.endsWith("is replaced)") ? `${c.path.replace(/\[\d+\]$/, "")}[container ids]` : c.path));
+    const paths = r.changes.map((c) =>
+        typeof c.new === "string" && c.new.endsWith("is replaced)") ? `${c.path.replace(/\[\d+\]$/, "")}[container ids]` : c.path,
+    );
     const effects = r.changes.map((c, i) => `${paths[i]} ${c.effect}`);
     return `${r.action}: ${[...new Set(effects)].join(", ")}`;
 }
@@ -43,7 +45,9 @@ describe("npm run plan -- lab-32_2 --diff lab-64_4", () => {
         expect(Object.fromEntries([...byKind].map(([k, v]) => [k, [...v]]))).toEqual({
             // cpus and the tier label are ForceNew: memory alone would be a `docker update`.
             "worker container": [`replace: ${limits}`],
-            "parwop-coordinator-container": ["replace: cpus replace, envs[5] replace, labels[1].value replace, memory update, memorySwap update"],
+            "parwop-coordinator-container": [
+                "replace: cpus replace, envs[5] replace, labels[1].value replace, memory update, memorySwap update",
+            ],
             preflight: ["update: create update"],
             "parwop-health-wait": ["replace: triggers[container ids] replace"],
             "drop caches": [`replace: ${triggers}`],
@@ -71,7 +75,12 @@ describe("npm run plan -- lab-32_2 --diff lab-64_4", () => {
         ]);
         const create = one("experiment-sq4-r3-run").find((c) => c.path === "create")!;
         expect(wordChanges(String(create.old), String(create.new))).toBe("--tier 32_2 -> 64_4; --memory-limit 5000000 -> 10000000");
-        expect(one("experiment-sq1-r1-drop-node3").find((c) => c.path === "triggers[10]")).toEqual({ path: "triggers[10]", old: "32_2", new: "64_4", effect: "replace" });
+        expect(one("experiment-sq1-r1-drop-node3").find((c) => c.path === "triggers[10]")).toEqual({
+            path: "triggers[10]",
+            old: "32_2",
+            new: "64_4",
+            effect: "replace",
+        });
     });
 
     it("reads as text with each change's effect", () => {

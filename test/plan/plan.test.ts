@@ -21,7 +21,10 @@ describe("npm run plan -- dev", () => {
     });
 
     it("puts each worker container under its node, on that node's docker provider, with the dev tier's limits", () => {
-        for (const [node, worker] of [["dev-1", "1"], ["dev-2", "2"]]) {
+        for (const [node, worker] of [
+            ["dev-1", "1"],
+            ["dev-2", "2"],
+        ]) {
             const section = text.stdout.slice(text.stdout.indexOf(`== node ${node} (`));
             const lines = block(section, `parwop-${node}-worker-container`);
             expect(lines[0]).toBe(`  docker:index/container:Container parwop-${node}-worker-container`);
@@ -46,7 +49,9 @@ describe("npm run plan -- dev", () => {
     it("summarises a command's script and names the output another command's stdin comes from", () => {
         const run = block(text.stdout, "experiment-sq1-r1-run");
         expect(run.find((l) => l.includes("stdin:"))).toMatch(/^      stdin: "scripts\/driver\.py \(\d+ lines, sha256 [0-9a-f]{12}\)"$/);
-        expect(run).toContain("      create: \"timeout 3630 docker exec -i -w /code parwop-coordinator timeout 3600 python -u - --query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode distributed --tier dev --nodes worker-1,worker-2 --memory-limit 100000 --coordinator http://localhost:8000 --max-threads 1 --read-only\"");
+        expect(run).toContain(
+            '      create: "timeout 3630 docker exec -i -w /code parwop-coordinator timeout 3600 python -u - --query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode distributed --tier dev --nodes worker-1,worker-2 --memory-limit 100000 --coordinator http://localhost:8000 --max-threads 1 --read-only"',
+        );
         expect(block(text.stdout, "experiment-sq1-r1-record")).toContain('      stdin: "[output of experiment-sq1-r1-run]"');
     });
 

@@ -46,11 +46,14 @@ export function tempProject(files: Record<string, string>): string {
 
 /** An inventory of `count` nodes shaped like stacks/lab.yaml (host keys off: they are placeholders anyway). */
 export function inventory(count: number): string {
-    const nodes = Array.from({ length: count }, (_, i) => `  - name: node${i + 1}\n    host: node${i + 1}.lab\n    workerId: worker-${i + 1}\n`);
+    const nodes = Array.from(
+        { length: count },
+        (_, i) => `  - name: node${i + 1}\n    host: node${i + 1}.lab\n    workerId: worker-${i + 1}\n`,
+    );
     return [
         "coordinatorNode: node1",
         "ssh:",
-        "  hostKeyChecking: \"off\"",
+        '  hostKeyChecking: "off"',
         "codeDir: /mnt/nfs/parwop",
         "dataDir: /data/hdd/experiments-parwop/parwop/data",
         "image:",

@@ -9,7 +9,12 @@ const labTiers: [string, number, string][] = [
 ];
 
 const parwopContainers = (ev: Evaluation) => byType(ev, containerType).filter((c) => !c.name.includes("broker"));
-const nodeOf = (providerRef: string) => providerRef.split("::").pop()!.replace(/^parwop-/, "").replace(/-docker-id$/, "");
+const nodeOf = (providerRef: string) =>
+    providerRef
+        .split("::")
+        .pop()!
+        .replace(/^parwop-/, "")
+        .replace(/-docker-id$/, "");
 
 describe.each(labTiers)("lab-%s", (tier, mib, cpus) => {
     let ev: Evaluation;
@@ -41,7 +46,9 @@ describe("lab-32_2 cluster", () => {
         expect(providers.map((p) => p.inputs.host)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `ssh://root@node${i}.lab:22`));
         for (const p of providers) {
             const opts = JSON.parse(String(p.inputs.sshOpts)) as string[];
-            expect(opts).toEqual(expect.arrayContaining(["ControlMaster=auto", "ControlPersist=120", "StrictHostKeyChecking=yes", "BatchMode=yes"]));
+            expect(opts).toEqual(
+                expect.arrayContaining(["ControlMaster=auto", "ControlPersist=120", "StrictHostKeyChecking=yes", "BatchMode=yes"]),
+            );
         }
     });
 
@@ -84,13 +91,23 @@ describe("lab-32_2 cluster", () => {
 
     test("PARWOP containers: host network, no ports or hostname, seccomp unconfined, root, uvicorn on their port", () => {
         for (const c of parwopContainers(ev)) {
-            expect(c.inputs).toMatchObject({ networkMode: "host", securityOpts: ["seccomp=unconfined"], user: "root", restart: "unless-stopped", destroyGraceSeconds: 30 });
+            expect(c.inputs).toMatchObject({
+                networkMode: "host",
+                securityOpts: ["seccomp=unconfined"],
+                user: "root",
+                restart: "unless-stopped",
+                destroyGraceSeconds: 30,
+            });
             expect(c.inputs.ports).toBeUndefined();
             expect(c.inputs.hostname).toBeUndefined();
         }
         const port = (name: string) => (one(ev, name).inputs.command as string[])[2];
-        expect(port("parwop-coordinator-container")).toBe("cd /code && python -u -m uvicorn parwop.server.main:app --host=0.0.0.0 --port=8000");
-        expect(port("parwop-node2-worker-container")).toBe("cd /code && python -u -m uvicorn parwop.server.main:app --host=0.0.0.0 --port=8001");
+        expect(port("parwop-coordinator-container")).toBe(
+            "cd /code && python -u -m uvicorn parwop.server.main:app --host=0.0.0.0 --port=8000",
+        );
+        expect(port("parwop-node2-worker-container")).toBe(
+            "cd /code && python -u -m uvicorn parwop.server.main:app --host=0.0.0.0 --port=8001",
+        );
     });
 
     test("code and data are mounted read-only, dumps read-write on the node's disk", () => {
@@ -99,7 +116,9 @@ describe("lab-32_2 cluster", () => {
             { hostPath: "/data/hdd/experiments-parwop/parwop/data", containerPath: "/data", readOnly: true },
             { hostPath: "/data/hdd/parwop-dumps", containerPath: "/dumps", readOnly: false },
         ]);
-        expect(one(ev, "parwop-coordinator-container").inputs.volumes).toEqual([{ hostPath: "/mnt/nfs/parwop", containerPath: "/code", readOnly: true }]);
+        expect(one(ev, "parwop-coordinator-container").inputs.volumes).toEqual([
+            { hostPath: "/mnt/nfs/parwop", containerPath: "/code", readOnly: true },
+        ]);
     });
 
     test("containers use the image ID built on their own node, so a rebuild replaces them", () => {
@@ -132,7 +151,12 @@ describe("lab-32_2 cluster", () => {
         // dependsOn a component means its children; the coordinator's children register only
         // after the component itself, which waits for the broker container (and so its healthcheck).
         const coordinator = one(ev, "parwop-coordinator");
-        expect(coordinator.dependencies).toEqual(expect.arrayContaining([expect.stringMatching(/::parwop-broker-container$/), expect.stringMatching(/::parwop-node1-preflight-check$/)]));
+        expect(coordinator.dependencies).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/::parwop-broker-container$/),
+                expect.stringMatching(/::parwop-node1-preflight-check$/),
+            ]),
+        );
     });
 
     test("outputs: URLs, workers, and the admin password as a secret", () => {
@@ -142,7 +166,9 @@ describe("lab-32_2 cluster", () => {
             brokerManagementUrl: "http://node1.lab:15672",
             brokerAdminPassword: "[secret]",
         });
-        expect(ev.outputs.workers).toEqual(Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`worker-${i}`, `http://node${i}.lab:8001`])));
+        expect(ev.outputs.workers).toEqual(
+            Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`worker-${i}`, `http://node${i}.lab:8001`])),
+        );
     });
 });
 

@@ -44,7 +44,9 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
         expect(run.inputs.stdin).toBe(driver);
         // The command SDK makes the whole connection a secret (it may hold a key).
         expect(run.inputs.connection).toBe("[secret]");
-        expect(one(ev, "experiment-sq3-r2-run").inputs.create).toContain("--partition-by CROSSLINE --order-by INLINE,DISTANCE --repetition 2");
+        expect(one(ev, "experiment-sq3-r2-run").inputs.create).toContain(
+            "--partition-by CROSSLINE --order-by INLINE,DISTANCE --repetition 2",
+        );
     });
 
     test("a run is recorded on this machine from its stdout, with provenance", () => {
@@ -101,7 +103,9 @@ describe("experiment settings", () => {
     });
 
     test("local mode runs on the chosen worker's node, in its container, on its own data", async () => {
-        const ev = await evaluateStack("lab-64_4", { "parwop:experiment": JSON.stringify({ mode: "local", localWorker: "worker-3", repetitions: 1 }) });
+        const ev = await evaluateStack("lab-64_4", {
+            "parwop:experiment": JSON.stringify({ mode: "local", localWorker: "worker-3", repetitions: 1 }),
+        });
         const run = one(ev, "experiment-sq4-r1-run");
         expect(run.inputs.create).toBe(
             "timeout 3630 docker exec -i -w /code parwop-worker timeout 3600 python -u - --query SQ4 --partition-by INLINE,CROSSLINE " +
@@ -112,7 +116,12 @@ describe("experiment settings", () => {
 
     test("warm-ups run first and are not recorded; without cache drops runs chain directly", async () => {
         const ev = await evaluateStack("lab-32_2", {
-            "parwop:experiment": JSON.stringify({ warmups: 1, repetitions: 1, dropCaches: false, queries: [{ name: "Q", partitionBy: ["A"], orderBy: ["B"] }] }),
+            "parwop:experiment": JSON.stringify({
+                warmups: 1,
+                repetitions: 1,
+                dropCaches: false,
+                queries: [{ name: "Q", partitionBy: ["A"], orderBy: ["B"] }],
+            }),
         });
         expect(named(ev, /-drop-/)).toEqual([]);
         expect(one(ev, "experiment-q-w1-run").inputs.create).toContain("--repetition 1 --warmup --mode");

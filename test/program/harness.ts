@@ -2,7 +2,11 @@ import { Evaluation, evaluate, EvaluateOptions, Registered } from "../../tools/m
 import { stackConfig, StackConfig } from "../../tools/stackConfig";
 
 /** Evaluates index.ts for a stack file, with config overrides, in a fresh module registry. */
-export async function evaluateStack(stack: string, overrides: Record<string, string> = {}, options: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluateStack(
+    stack: string,
+    overrides: Record<string, string> = {},
+    options: EvaluateOptions = {},
+): Promise<Evaluation> {
     const cfg = stackConfig(stack);
     const merged: StackConfig = { config: { ...cfg.config, ...overrides }, secretKeys: cfg.secretKeys };
     let result: Evaluation | undefined;

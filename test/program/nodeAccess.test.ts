@@ -34,14 +34,29 @@ describe("how commands reach a node", () => {
 
     test("docker's ssh: multiplexed, non-interactive, host keys checked unless turned off", () => {
         expect(dockerSshOpts("strict")).toEqual([
-            "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15", "-o", "ControlMaster=auto",
-            "-o", "ControlPath=~/.ssh/parwop-%C", "-o", "ControlPersist=120", "-o", "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=15",
+            "-o",
+            "ServerAliveInterval=15",
+            "-o",
+            "ControlMaster=auto",
+            "-o",
+            "ControlPath=~/.ssh/parwop-%C",
+            "-o",
+            "ControlPersist=120",
+            "-o",
+            "StrictHostKeyChecking=yes",
         ]);
         expect(dockerSshOpts("off")).toEqual(expect.arrayContaining(["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"]));
     });
 
     test("runs go to the chosen worker in local mode, to the coordinator in distributed mode", () => {
-        expect(runnerFor(lab({ experiment: { mode: "local", localWorker: "worker-3" } }))).toEqual({ node: "node3", container: "parwop-worker" });
+        expect(runnerFor(lab({ experiment: { mode: "local", localWorker: "worker-3" } }))).toEqual({
+            node: "node3",
+            container: "parwop-worker",
+        });
         expect(runnerFor(lab({ experiment: { mode: "local" } }))).toEqual({ node: "node1", container: "parwop-worker" });
         expect(runnerFor(lab({ experiment: { mode: "distributed" } }))).toEqual({ node: "node1", container: "parwop-coordinator" });
     });

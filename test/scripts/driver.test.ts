@@ -5,145 +5,185 @@ import { FIXTURES, ROOT, lines, run } from "./proc";
 
 const DRIVER = fs.readFileSync(path.join(ROOT, "scripts", "driver.py"));
 const KEYS = [
-  "query", "repetition", "warmup", "mode", "tier", "nodes", "memory_limit_records",
-  "wall_seconds", "batches", "rows", "started_at", "ended_at",
+    "query",
+    "repetition",
+    "warmup",
+    "mode",
+    "tier",
+    "nodes",
+    "memory_limit_records",
+    "wall_seconds",
+    "batches",
+    "rows",
+    "started_at",
+    "ended_at",
 ];
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 const base = [
-  "--query", "SQ1", "--partition-by", "SOURCE_POINT_NUMBER", "--order-by", "SENSOR_NUMBER",
-  "--repetition", "2", "--tier", "32_2", "--memory-limit", "5000000",
-  "--coordinator", "http://node6.lab:8000", "--max-threads", "1",
+    "--query",
+    "SQ1",
+    "--partition-by",
+    "SOURCE_POINT_NUMBER",
+    "--order-by",
+    "SENSOR_NUMBER",
+    "--repetition",
+    "2",
+    "--tier",
+    "32_2",
+    "--memory-limit",
+    "5000000",
+    "--coordinator",
+    "http://node6.lab:8000",
+    "--max-threads",
+    "1",
 ];
 
 let tmp: string;
 let capture: string;
 beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "driver-"));
-  capture = path.join(tmp, "client.json");
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "driver-"));
+    capture = path.join(tmp, "client.json");
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the driver as the command resource does: the file on stdin of `python -u -`. */
 function driver(args: string[], env: Record<string, string> = {}) {
-  return run("python3", ["-u", "-", ...args], {
-    input: DRIVER,
-    cwd: tmp,
-    env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_CAPTURE: capture, ...env },
-  });
+    return run("python3", ["-u", "-", ...args], {
+        input: DRIVER,
+        cwd: tmp,
+        env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_CAPTURE: capture, ...env },
+    });
 }
 const client = () => JSON.parse(fs.readFileSync(capture, "utf8")) as Record<string, unknown>;
 
 describe("driver.py with a fake parwop package", () => {
-  it("local mode: one dataset, no coordinator address, exactly one JSON line on stdout", () => {
-    const r = driver([...base, "--mode", "local", "--nodes", "worker-3", "--read-only"], {
-      FAKE_PARWOP_BATCHES: "3",
-      FAKE_PARWOP_ROWS: "7",
+    it("local mode: one dataset, no coordinator address, exactly one JSON line on stdout", () => {
+        const r = driver([...base, "--mode", "local", "--nodes", "worker-3", "--read-only"], {
+            FAKE_PARWOP_BATCHES: "3",
+            FAKE_PARWOP_ROWS: "7",
+        });
+        expect(r.code).toBe(0);
+        // the fake prints from its thread, another thread and straight to fd 1: all of it on stderr
+        expect(r.stdout.split("\n")).toHaveLength(2);
+        expect(r.stderr).toContain("noise from a library thread");
+        expect(r.stderr).toContain("noise straight to fd 1");
+        const line = JSON.parse(r.stdout) as Record<string, unknown>;
+        expect(Object.keys(line)).toEqual(KEYS);
+        expect(line).toMatchObject({
+            query: "SQ1",
+            repetition: 2,
+            warmup: false,
+            mode: "local",
+            tier: "32_2",
+            nodes: ["worker-3"],
+            memory_limit_records: 5000000,
+            batches: 3,
+            rows: 21,
+        });
+        expect(line.started_at).toMatch(ISO_UTC);
+        expect(line.ended_at).toMatch(ISO_UTC);
+        // a coordinator address would switch PARWOP's client to distributed mode
+        expect(client()).toEqual({
+            datasets: [{ path: "/data", node_id: null }],
+            partition_by: ["SOURCE_POINT_NUMBER"],
+            order_by: ["SENSOR_NUMBER"],
+            is_distributed: false,
+            coordinator_address: null,
+            memory_limit: 5000000,
+            worker_kwargs: { read_only: true, max_threads: 1 },
+        });
     });
-    expect(r.code).toBe(0);
-    // the fake prints from its thread, another thread and straight to fd 1: all of it on stderr
-    expect(r.stdout.split("\n")).toHaveLength(2);
-    expect(r.stderr).toContain("noise from a library thread");
-    expect(r.stderr).toContain("noise straight to fd 1");
-    const line = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(line)).toEqual(KEYS);
-    expect(line).toMatchObject({
-      query: "SQ1",
-      repetition: 2,
-      warmup: false,
-      mode: "local",
-      tier: "32_2",
-      nodes: ["worker-3"],
-      memory_limit_records: 5000000,
-      batches: 3,
-      rows: 21,
-    });
-    expect(line.started_at).toMatch(ISO_UTC);
-    expect(line.ended_at).toMatch(ISO_UTC);
-    // a coordinator address would switch PARWOP's client to distributed mode
-    expect(client()).toEqual({
-      datasets: [{ path: "/data", node_id: null }],
-      partition_by: ["SOURCE_POINT_NUMBER"],
-      order_by: ["SENSOR_NUMBER"],
-      is_distributed: false,
-      coordinator_address: null,
-      memory_limit: 5000000,
-      worker_kwargs: { read_only: true, max_threads: 1 },
-    });
-  });
 
-  it("distributed mode: one dataset per worker, external addresses for MQ messages", () => {
-    const r = driver([
-      ...base, "--mode", "distributed", "--nodes", "worker-1,worker-2", "--no-read-only",
-      "--data-path", "/mnt/data", "--warmup", "--partition-by", "INLINE,CROSSLINE", "--order-by", "DISTANCE",
-    ]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ mode: "distributed", nodes: ["worker-1", "worker-2"], warmup: true });
-    expect(client()).toEqual({
-      datasets: [
-        { path: "/mnt/data", node_id: "worker-1" },
-        { path: "/mnt/data", node_id: "worker-2" },
-      ],
-      partition_by: ["INLINE", "CROSSLINE"],
-      order_by: ["DISTANCE"],
-      is_distributed: true,
-      coordinator_address: "http://node6.lab:8000",
-      memory_limit: 5000000,
-      worker_kwargs: { read_only: false, max_threads: 1, use_external_address_mq_messages: true },
+    it("distributed mode: one dataset per worker, external addresses for MQ messages", () => {
+        const r = driver([
+            ...base,
+            "--mode",
+            "distributed",
+            "--nodes",
+            "worker-1,worker-2",
+            "--no-read-only",
+            "--data-path",
+            "/mnt/data",
+            "--warmup",
+            "--partition-by",
+            "INLINE,CROSSLINE",
+            "--order-by",
+            "DISTANCE",
+        ]);
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({ mode: "distributed", nodes: ["worker-1", "worker-2"], warmup: true });
+        expect(client()).toEqual({
+            datasets: [
+                { path: "/mnt/data", node_id: "worker-1" },
+                { path: "/mnt/data", node_id: "worker-2" },
+            ],
+            partition_by: ["INLINE", "CROSSLINE"],
+            order_by: ["DISTANCE"],
+            is_distributed: true,
+            coordinator_address: "http://node6.lab:8000",
+            memory_limit: 5000000,
+            worker_kwargs: { read_only: false, max_threads: 1, use_external_address_mq_messages: true },
+        });
     });
-  });
 
-  it("times the query itself", () => {
-    const r = driver([...base, "--mode", "local", "--nodes", "worker-1"], {
-      FAKE_PARWOP_BATCHES: "3",
-      FAKE_PARWOP_SLEEP: "0.2",
+    it("times the query itself", () => {
+        const r = driver([...base, "--mode", "local", "--nodes", "worker-1"], {
+            FAKE_PARWOP_BATCHES: "3",
+            FAKE_PARWOP_SLEEP: "0.2",
+        });
+        const line = JSON.parse(r.stdout) as { wall_seconds: number; started_at: string; ended_at: string };
+        expect(line.wall_seconds).toBeGreaterThanOrEqual(0.6);
+        expect(line.wall_seconds).toBeLessThan(5);
+        const span = (Date.parse(line.ended_at) - Date.parse(line.started_at)) / 1000;
+        expect(Math.abs(span - line.wall_seconds)).toBeLessThan(0.05);
     });
-    const line = JSON.parse(r.stdout) as { wall_seconds: number; started_at: string; ended_at: string };
-    expect(line.wall_seconds).toBeGreaterThanOrEqual(0.6);
-    expect(line.wall_seconds).toBeLessThan(5);
-    const span = (Date.parse(line.ended_at) - Date.parse(line.started_at)) / 1000;
-    expect(Math.abs(span - line.wall_seconds)).toBeLessThan(0.05);
-  });
 
-  it("a failing run exits 1, names query, repetition and error, and prints nothing on stdout", () => {
-    const r = driver([...base.map((a) => (a === "SOURCE_POINT_NUMBER" ? "NO_SUCH_COLUMN" : a)), "--mode", "local", "--nodes", "worker-1"]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: KeyError: 'Column NO_SUCH_COLUMN not found in dataset'");
-  });
-
-  it("ends a run that outlives --timeout, since `timeout` around docker exec cannot", () => {
-    const started = Date.now();
-    const r = driver([...base, "--mode", "local", "--nodes", "worker-1", "--timeout", "1"], {
-      FAKE_PARWOP_SLEEP: "10",
+    it("a failing run exits 1, names query, repetition and error, and prints nothing on stdout", () => {
+        const r = driver([
+            ...base.map((a) => (a === "SOURCE_POINT_NUMBER" ? "NO_SUCH_COLUMN" : a)),
+            "--mode",
+            "local",
+            "--nodes",
+            "worker-1",
+        ]);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: KeyError: 'Column NO_SUCH_COLUMN not found in dataset'");
     });
-    expect(Date.now() - started).toBeLessThan(6000);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: DeadlineExceeded: no result after 1s");
-  });
 
-  it("reports a SIGTERM from an outer `timeout` as a failed run", () => {
-    const r = run("timeout", ["1", "python3", "-u", "-", ...base, "--mode", "local", "--nodes", "worker-1"], {
-      input: DRIVER,
-      cwd: tmp,
-      env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_SLEEP: "10" },
+    it("ends a run that outlives --timeout, since `timeout` around docker exec cannot", () => {
+        const started = Date.now();
+        const r = driver([...base, "--mode", "local", "--nodes", "worker-1", "--timeout", "1"], {
+            FAKE_PARWOP_SLEEP: "10",
+        });
+        expect(Date.now() - started).toBeLessThan(6000);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: DeadlineExceeded: no result after 1s");
     });
-    expect(r.code).toBe(124);
-    expect(r.stdout).toBe("");
-    expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: DeadlineExceeded: stopped by signal SIGTERM (an outer timeout?)");
-  });
 
-  it.each([
-    [["--mode", "distributed", "--nodes", "worker-1"], "--coordinator is required in distributed mode", true],
-    [["--mode", "cluster", "--nodes", "worker-1"], "argument --mode: invalid choice: 'cluster'", false],
-    [["--mode", "local", "--nodes", ","], "argument --nodes: must name at least one column or node", false],
-  ])("rejects bad arguments %j with exit 2 and usage", (extra, message, dropCoordinator) => {
-    const args = dropCoordinator ? base.filter((a, i) => a !== "--coordinator" && base[i - 1] !== "--coordinator") : base;
-    const r = driver([...args, ...extra]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(message);
-    expect(fs.existsSync(capture)).toBe(false);
-  });
+    it("reports a SIGTERM from an outer `timeout` as a failed run", () => {
+        const r = run("timeout", ["1", "python3", "-u", "-", ...base, "--mode", "local", "--nodes", "worker-1"], {
+            input: DRIVER,
+            cwd: tmp,
+            env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_SLEEP: "10" },
+        });
+        expect(r.code).toBe(124);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: DeadlineExceeded: stopped by signal SIGTERM (an outer timeout?)");
+    });
+
+    it.each([
+        [["--mode", "distributed", "--nodes", "worker-1"], "--coordinator is required in distributed mode", true],
+        [["--mode", "cluster", "--nodes", "worker-1"], "argument --mode: invalid choice: 'cluster'", false],
+        [["--mode", "local", "--nodes", ","], "argument --nodes: must name at least one column or node", false],
+    ])("rejects bad arguments %j with exit 2 and usage", (extra, message, dropCoordinator) => {
+        const args = dropCoordinator ? base.filter((a, i) => a !== "--coordinator" && base[i - 1] !== "--coordinator") : base;
+        const r = driver([...args, ...extra]);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain(message);
+        expect(fs.existsSync(capture)).toBe(false);
+    });
 });

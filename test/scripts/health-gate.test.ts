@@ -13,108 +13,135 @@ let server: ChildProcess;
 let url: string;
 
 function setState(state: unknown): void {
-  fs.writeFileSync(stateFile, JSON.stringify(state));
+    fs.writeFileSync(stateFile, JSON.stringify(state));
 }
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "health-gate-"));
-  stateFile = path.join(tmp, "state.json");
-  setState({ nodes: {} });
-  server = spawn("python3", [path.join(FIXTURES, "fake_coordinator.py"), stateFile], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<string>((resolve, reject) => {
-    server.once("error", reject);
-    server.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
-  });
-  url = `http://127.0.0.1:${port}`;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "health-gate-"));
+    stateFile = path.join(tmp, "state.json");
+    setState({ nodes: {} });
+    server = spawn("python3", [path.join(FIXTURES, "fake_coordinator.py"), stateFile], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve, reject) => {
+        server.once("error", reject);
+        server.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    });
+    url = `http://127.0.0.1:${port}`;
 });
 afterAll(() => {
-  server.kill();
-  fs.rmSync(tmp, { recursive: true, force: true });
+    server.kill();
+    fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Runs the gate as the command resource does: the file on stdin of `python -u -`. */
 function gate(workers: string, opts: { url?: string; timeout?: number; maxAge?: number } = {}) {
-  return run("python3", [
-    "-u", "-", "--url", opts.url ?? url, "--workers", workers, "--timeout", String(opts.timeout ?? 2),
-    "--max-age", String(opts.maxAge ?? 30), "--interval", "0.2",
-  ], { input: GATE });
+    return run(
+        "python3",
+        [
+            "-u",
+            "-",
+            "--url",
+            opts.url ?? url,
+            "--workers",
+            workers,
+            "--timeout",
+            String(opts.timeout ?? 2),
+            "--max-age",
+            String(opts.maxAge ?? 30),
+            "--interval",
+            "0.2",
+        ],
+        { input: GATE },
+    );
 }
 
 /** A port on which nothing listens. */
 async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
+    const s = net.createServer();
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const { port } = s.address() as net.AddressInfo;
+    await new Promise((resolve) => s.close(resolve));
+    return port;
 }
 
 describe("health_gate.py against a fake coordinator", () => {
-  it("passes at once when every worker's heartbeat is fresh", () => {
-    setState({ nodes: { "worker-1": 0, "worker-2": 5, "worker-9": 500 } });
-    const r = gate("worker-1,worker-2");
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
-    const out = JSON.parse(r.stdout) as { ok: boolean; workers: Record<string, number>; waited_seconds: number };
-    expect(out.ok).toBe(true);
-    expect(Object.keys(out.workers)).toEqual(["worker-1", "worker-2"]);
-    expect(out.workers["worker-2"]).toBeGreaterThanOrEqual(5);
-    expect(out.workers["worker-2"]).toBeLessThan(7);
-    expect(out.waited_seconds).toBeLessThan(1);
-    expect(r.stdout.split("\n")).toHaveLength(2);
-  });
-
-  it("names the missing and the stale worker on timeout, although is_active says true", () => {
-    setState({ nodes: { "worker-1": 0, "worker-3": 95 } });
-    const started = Date.now();
-    const r = gate("worker-1,worker-2,worker-3", { timeout: 1.5 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(lines(r.stderr)).toEqual([
-      "health gate: workers missing or stale after 2s: worker-2 (never seen), worker-3 (last heartbeat 95s ago)",
-    ]);
-  });
-
-  it("waits for a worker that starts heartbeating later", async () => {
-    setState({ nodes: { "worker-1": 0 } });
-    const pending = new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn("python3", ["-u", "-", "--url", url, "--workers", "worker-1,worker-2", "--timeout", "10", "--max-age", "30", "--interval", "0.2"]);
-      let stdout = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.on("close", (code) => resolve({ code, stdout }));
-      child.stdin.end(GATE);
+    it("passes at once when every worker's heartbeat is fresh", () => {
+        setState({ nodes: { "worker-1": 0, "worker-2": 5, "worker-9": 500 } });
+        const r = gate("worker-1,worker-2");
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe("");
+        const out = JSON.parse(r.stdout) as { ok: boolean; workers: Record<string, number>; waited_seconds: number };
+        expect(out.ok).toBe(true);
+        expect(Object.keys(out.workers)).toEqual(["worker-1", "worker-2"]);
+        expect(out.workers["worker-2"]).toBeGreaterThanOrEqual(5);
+        expect(out.workers["worker-2"]).toBeLessThan(7);
+        expect(out.waited_seconds).toBeLessThan(1);
+        expect(r.stdout.split("\n")).toHaveLength(2);
     });
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    setState({ nodes: { "worker-1": 0, "worker-2": 0 } });
-    const r = await pending;
-    expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { waited_seconds: number }).waited_seconds).toBeGreaterThanOrEqual(1);
-  });
 
-  it("names the coordinator when nothing answers", async () => {
-    const dead = `http://127.0.0.1:${await freePort()}`;
-    const r = gate("worker-1,worker-2", { url: dead, timeout: 1 });
-    expect(r.code).toBe(1);
-    expect(lines(r.stderr)).toEqual([
-      `health gate: coordinator ${dead} not answering after 1s (ConnectionRefusedError: [Errno 111] Connection refused); workers not confirmed: worker-1, worker-2`,
-    ]);
-  });
+    it("names the missing and the stale worker on timeout, although is_active says true", () => {
+        setState({ nodes: { "worker-1": 0, "worker-3": 95 } });
+        const started = Date.now();
+        const r = gate("worker-1,worker-2,worker-3", { timeout: 1.5 });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr)).toEqual([
+            "health gate: workers missing or stale after 2s: worker-2 (never seen), worker-3 (last heartbeat 95s ago)",
+        ]);
+    });
 
-  it.each([
-    [{ status: 500, raw: "Internal Server Error" }, "(HTTP 500)"],
-    [{ raw: "<html>" }, "(unexpected answer (JSONDecodeError: "],
-  ])("names the coordinator when it answers %j", (state, reason) => {
-    setState(state);
-    const r = gate("worker-1", { timeout: 0.5 });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`health gate: coordinator ${url} not answering after`);
-    expect(r.stderr).toContain(reason);
-  });
+    it("waits for a worker that starts heartbeating later", async () => {
+        setState({ nodes: { "worker-1": 0 } });
+        const pending = new Promise<{ code: number | null; stdout: string }>((resolve) => {
+            const child = spawn("python3", [
+                "-u",
+                "-",
+                "--url",
+                url,
+                "--workers",
+                "worker-1,worker-2",
+                "--timeout",
+                "10",
+                "--max-age",
+                "30",
+                "--interval",
+                "0.2",
+            ]);
+            let stdout = "";
+            child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+            child.on("close", (code) => resolve({ code, stdout }));
+            child.stdin.end(GATE);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        setState({ nodes: { "worker-1": 0, "worker-2": 0 } });
+        const r = await pending;
+        expect(r.code).toBe(0);
+        expect((JSON.parse(r.stdout) as { waited_seconds: number }).waited_seconds).toBeGreaterThanOrEqual(1);
+    });
 
-  it("rejects an empty worker list", () => {
-    const r = gate(" , ");
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--workers must name at least one worker");
-  });
+    it("names the coordinator when nothing answers", async () => {
+        const dead = `http://127.0.0.1:${await freePort()}`;
+        const r = gate("worker-1,worker-2", { url: dead, timeout: 1 });
+        expect(r.code).toBe(1);
+        expect(lines(r.stderr)).toEqual([
+            `health gate: coordinator ${dead} not answering after 1s (ConnectionRefusedError: [Errno 111] Connection refused); workers not confirmed: worker-1, worker-2`,
+        ]);
+    });
+
+    it.each([
+        [{ status: 500, raw: "Internal Server Error" }, "(HTTP 500)"],
+        [{ raw: "<html>" }, "(unexpected answer (JSONDecodeError: "],
+    ])("names the coordinator when it answers %j", (state, reason) => {
+        setState(state);
+        const r = gate("worker-1", { timeout: 0.5 });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`health gate: coordinator ${url} not answering after`);
+        expect(r.stderr).toContain(reason);
+    });
+
+    it("rejects an empty worker list", () => {
+        const r = gate(" , ");
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("--workers must name at least one worker");
+    });
 });
