@@ -20,8 +20,16 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "test/run.sh needs root: it installs Debian packages, starts dockerd and creates network namespaces" >&2
     exit 1
 fi
+counts=$(mktemp -d)
 stage "npm ci" npm ci --no-audit --no-fund --ignore-scripts
-stage "unit tests (lint, type-check, jest under mocks)" npm test
+stage "unit tests (lint, type-check, jest under mocks)" npm test -- --json --outputFile="$counts/unit.json"
 trap cleanup EXIT
 stage "test lab up" bash test/lab/up.sh
-stage "integration tests against the lab" npm run test:lab
+stage "integration tests against the lab" npm run test:lab -- --json --outputFile="$counts/lab.json"
+# One closing line for both suites, in the plain form CI reads.
+# shellcheck disable=SC2016 # the template literal is JavaScript, not shell
+node -e '
+const runs = process.argv.slice(1).map((f) => require(f));
+const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
+console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
+' "$counts/unit.json" "$counts/lab.json"
