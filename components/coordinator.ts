@@ -1,25 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Tier } from "../config/tiers";
-import { parwopContainerArgs } from "./parwopContainer";
+import { parwopContainerArgs, ParwopRoleArgs } from "./parwopContainer";
 
-export interface CoordinatorArgs {
-    /** Image ID on the coordinator's node. */
-    imageId: pulumi.Input<string>;
-    /** Container name (default parwop-coordinator). */
-    containerName: string;
-    /** Port the coordinator listens on (default 8000). */
-    port: number;
+export interface CoordinatorArgs extends ParwopRoleArgs {
     /** The coordinator's own URL, http://host:port: workers send heartbeats there. */
     url: string;
     /** Broker host and AMQP port, as PARWOP's RABBITMQ_HOST / RABBITMQ_PORT. */
     rabbitmqHost: string;
     rabbitmqPort: number;
-    /** PARWOP code dir on the node. */
-    codeDir: string;
-    tier: Tier;
-    restartPolicy: string;
-    restartGeneration: number;
 }
 
 /** The PARWOP coordinator: one per cluster, on the node whose Docker provider is passed in opts. */
@@ -39,21 +27,7 @@ export class Coordinator extends pulumi.ComponentResource {
             // and a worker uses it in min(MAX_CPU, files), which breaks on multi-file datasets.
             MAX_CPU: String(args.tier.cpus),
         };
-        this.container = new docker.Container(
-            `${name}-container`,
-            parwopContainerArgs({
-                name: args.containerName,
-                imageId: args.imageId,
-                port: args.port,
-                env,
-                codeDir: args.codeDir,
-                volumes: [],
-                tier: args.tier,
-                restartPolicy: args.restartPolicy,
-                restartGeneration: args.restartGeneration,
-            }),
-            { parent: this },
-        );
+        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env), { parent: this });
         this.url = args.url;
         this.registerOutputs({ container: this.container, url: this.url });
     }

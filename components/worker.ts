@@ -1,30 +1,18 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Tier } from "../config/tiers";
-import { parwopContainerArgs } from "./parwopContainer";
+import { parwopContainerArgs, ParwopRoleArgs } from "./parwopContainer";
 
-export interface WorkerArgs {
+export interface WorkerArgs extends ParwopRoleArgs {
     /** PARWOP NODE_ID, unique in the cluster (e.g. worker-1). */
     workerId: string;
-    /** Image ID on this worker's node. */
-    imageId: pulumi.Input<string>;
-    /** Container name (default parwop-worker). */
-    containerName: string;
-    /** Port the worker listens on (default 8001). */
-    port: number;
     /** This worker's URL, http://host:port, as the coordinator and the MQ messages reach it. */
     url: string;
     /** The coordinator's URL. */
     coordinatorUrl: string;
-    /** PARWOP code dir on the node (mounted read-only at /code). */
-    codeDir: string;
     /** Node-local dataset dir (mounted read-only at /data). */
     dataDir: string;
     /** Node-local spill dir for PARWOP's dumps (mounted read-write at /dumps). */
     dumpsDir: string;
-    tier: Tier;
-    restartPolicy: string;
-    restartGeneration: number;
 }
 
 /** Where PARWOP spills inside the container: a bind mount, so spills hit the node's disk, not the container layer. */
@@ -48,24 +36,11 @@ export class Worker extends pulumi.ComponentResource {
             WORKER_EXTERNAL_ADDRESS: args.url,
             DUMPS_PATH: dumpsMountPath,
         };
-        this.container = new docker.Container(
-            `${name}-container`,
-            parwopContainerArgs({
-                name: args.containerName,
-                imageId: args.imageId,
-                port: args.port,
-                env,
-                codeDir: args.codeDir,
-                volumes: [
-                    { hostPath: args.dataDir, containerPath: "/data", readOnly: true },
-                    { hostPath: args.dumpsDir, containerPath: dumpsMountPath, readOnly: false },
-                ],
-                tier: args.tier,
-                restartPolicy: args.restartPolicy,
-                restartGeneration: args.restartGeneration,
-            }),
-            { parent: this },
-        );
+        const volumes = [
+            { hostPath: args.dataDir, containerPath: "/data", readOnly: true },
+            { hostPath: args.dumpsDir, containerPath: dumpsMountPath, readOnly: false },
+        ];
+        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env, volumes), { parent: this });
         this.workerId = args.workerId;
         this.url = args.url;
         this.registerOutputs({ container: this.container, workerId: this.workerId, url: this.url });

@@ -80,30 +80,27 @@ function parseYamlFile(path: string, text: string): { value?: unknown; error?: s
     }
 }
 
-function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier | string[] {
-    const path = `envs/${name}.yaml`;
+/** A YAML data file checked against its schema; a line naming the config key when it does not exist. */
+function loadFile<T>(path: string, readFile: ReadFile, schema: z.ZodType<T>, missing: string): T | string[] {
     const text = readFile(path);
-    if (text === undefined) {
-        return [`parwop:tier: unknown tier "${name}" (known: ${known().join(", ")})`];
-    }
+    if (text === undefined) return [missing];
     const { value, error } = parseYamlFile(path, text);
     if (error) return [error];
-    const parsed = tierSchema.safeParse(value);
-    if (!parsed.success) return issueLines((p) => `${path}: ${p}`, value, parsed.error);
-    const tier = tierLimits(name, parsed.data);
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : issueLines((p) => `${path}: ${p}`, value, parsed.error);
+}
+
+function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier | string[] {
+    const path = `envs/${name}.yaml`;
+    const file = loadFile(path, readFile, tierSchema, `parwop:tier: unknown tier "${name}" (known: ${known().join(", ")})`);
+    if (Array.isArray(file)) return file;
+    const tier = tierLimits(name, file);
     return typeof tier === "string" ? [`${path}: ${tier}`] : tier;
 }
 
 function loadEnvironment(name: string, readFile: ReadFile, known: () => string[]): EnvironmentFile | string[] {
-    const path = `stacks/${name}.yaml`;
-    const text = readFile(path);
-    if (text === undefined) {
-        return [`parwop:environment: unknown environment "${name}" (known: ${known().join(", ")})`];
-    }
-    const { value, error } = parseYamlFile(path, text);
-    if (error) return [error];
-    const parsed = environmentSchema.safeParse(value);
-    return parsed.success ? parsed.data : issueLines((p) => `${path}: ${p}`, value, parsed.error);
+    const missing = `parwop:environment: unknown environment "${name}" (known: ${known().join(", ")})`;
+    return loadFile(`stacks/${name}.yaml`, readFile, environmentSchema, missing);
 }
 
 function resolveNodes(env: EnvironmentFile): NodeSettings[] {
