@@ -37,7 +37,8 @@ export class ParwopImage extends pulumi.ComponentResource {
                       // Destroying one stack must not delete the image another tier's stack still runs.
                       keepLocally: true,
                   },
-            { parent: this },
+            // The provider gives a build 20 minutes; PARWOP's pip install on a busy node can take longer.
+            { parent: this, customTimeouts: { create: "60m", update: "60m" } },
         );
         this.imageId = this.image.imageId;
         this.registerOutputs({ imageId: this.imageId });

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { environmentSchema, EnvironmentFile } from "./schema";
@@ -6,11 +7,14 @@ import { Tier, tierLimits, tierSchema } from "./tiers";
 import { NodeSettings, Settings } from "./settings";
 import { crossCheck } from "./crossCheck";
 
-/** A user mistake: one line per problem, each naming the key and the value. Pulumi prints a RunError without a stack. */
-export class ConfigError extends Error {
+/**
+ * A user mistake: one line per problem, each naming the key and the value. A RunError, so
+ * `pulumi up` prints the message alone, without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
     constructor(public readonly problems: string[]) {
         super(problems.join("\n"));
-        this.name = "RunError";
+        this.name = "ConfigError";
     }
 }
 

@@ -18,6 +18,8 @@ export interface Registered {
     dependencies: string[];
     /** Inputs whose changes the engine ignores (the ignoreChanges option). */
     ignoreChanges: string[];
+    /** The customTimeouts option, where set ("60m"). */
+    customTimeouts?: { create: string; update: string; delete: string };
     /** Per input property: URNs of the resources whose outputs feed it (sorted; only non-empty entries). */
     propertyDependencies: Record<string, string[]>;
     /**
@@ -107,6 +109,7 @@ export async function evaluate(stack: string, cfg: StackConfig, options: Evaluat
             inputs,
             dependencies: [...new Set(req.getDependenciesList())].sort(),
             ignoreChanges: req.getIgnorechangesList(),
+            ...timeoutsOf(req),
             propertyDependencies: propertyDependencies(req),
             ...hostOf(raw.connection),
         });
@@ -128,6 +131,12 @@ export async function evaluate(stack: string, cfg: StackConfig, options: Evaluat
     }
     await (settingsModule as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs();
     return { resources, outputs };
+}
+
+function timeoutsOf(req: RegisterRequest): { customTimeouts?: { create: string; update: string; delete: string } } {
+    const t = req.getCustomtimeouts();
+    if (t === undefined || (t.getCreate() === "" && t.getUpdate() === "" && t.getDelete() === "")) return {};
+    return { customTimeouts: { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } };
 }
 
 function hostOf(connection: unknown): { connectionHost?: string } {
@@ -156,6 +165,7 @@ interface RegisterRequest {
     getCustom(): boolean;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }

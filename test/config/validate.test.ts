@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { ConfigError, loadSettings, RawStackConfig } from "../../config/validate";
 import { listProjectDir, readProjectFile } from "../../config/stack";
@@ -175,9 +176,9 @@ describe("config validation", () => {
         expect(found.join("\n")).not.toContain("hunter2");
     });
 
-    test("a ConfigError prints like Pulumi's RunError: no stack trace", () => {
-        const error = new ConfigError(["a: b"]);
-        expect(error.name).toBe("RunError");
-        expect(error.message).toBe("a: b");
+    test("a ConfigError is a Pulumi RunError, which `pulumi up` prints without a stack trace", () => {
+        const error = new ConfigError(["a: b", "c: d"]);
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        expect(error.message).toBe("a: b\nc: d");
     });
 });

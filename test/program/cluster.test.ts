@@ -126,6 +126,8 @@ describe("lab-32_2 cluster", () => {
         expect(one(ev, "parwop-coordinator-container").inputs.image).toBe("sha256:parwop-node1-parwop-image");
         const image = one(ev, "parwop-node5-parwop-image").inputs;
         expect(image).toMatchObject({ name: "parwop:0.1", keepLocally: true, build: { context: "/mnt/nfs/parwop", tags: ["parwop:0.1"] } });
+        // Longer than the provider's 20-minute build default.
+        expect(one(ev, "parwop-node5-parwop-image").customTimeouts).toEqual({ create: "60m", update: "60m", delete: "" });
     });
 
     test("explicit container names", () => {
