@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { renderBrokerFiles } from "./brokerFiles";
+import { ownerLabels } from "./parwopContainer";
 
 export interface BrokerArgs {
     /** Image that behaves like the official rabbitmq:3.10-management (reads conf.d, has rabbitmq-diagnostics). */
@@ -56,6 +57,7 @@ export class Broker extends pulumi.ComponentResource {
                 waitTimeout: 180,
                 restart: args.restartPolicy,
                 destroyGraceSeconds: 30,
+                labels: ownerLabels(),
             },
             { parent: this },
         );

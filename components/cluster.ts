@@ -44,7 +44,7 @@ export class Cluster extends pulumi.ComponentResource {
             this.access[node.name] = { node, connection: sshConnection(node, s, args.sshPrivateKey) };
             preflights[node.name] = new Preflight(
                 `${nodeName}-preflight`,
-                { access: this.access[node.name], tier: s.tier },
+                { access: this.access[node.name], tier: s.tier, containers: containersOn(s, node.name) },
                 { parent: this, providers: [this.commandProvider] },
             );
             // Nothing is deployed on a node before its preflight passed.
@@ -132,4 +132,10 @@ export class Cluster extends pulumi.ComponentResource {
     public containerIds(): pulumi.Output<string>[] {
         return [this.coordinator.container.id, ...this.workers.map((w) => w.container.id)];
     }
+}
+
+/** Names of the containers the stack creates on a node (the coordinator's node also runs the broker). */
+export function containersOn(s: Settings, nodeName: string): string[] {
+    const own = s.nodes.filter((n) => n.name === nodeName).map((n) => n.containerName);
+    return nodeName === s.coordinator.node.name ? [...own, s.coordinator.containerName, s.broker.containerName] : own;
 }

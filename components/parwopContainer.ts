@@ -49,8 +49,14 @@ export function parwopContainerArgs(
         restart: role.restartPolicy,
         destroyGraceSeconds,
         labels: [
+            ...ownerLabels(),
             { label: "parwop.restart-generation", value: String(role.restartGeneration) },
             { label: "parwop.tier", value: role.tier.name },
         ],
     };
+}
+
+/** Marks a container as this stack's, so another tier's preflight can tell whose it is. */
+export function ownerLabels(): docker.types.input.ContainerLabel[] {
+    return [{ label: "parwop.stack", value: pulumi.getStack() }];
 }

@@ -7,6 +7,8 @@ export interface PreflightArgs {
     /** How to reach the node. */
     access: NodeAccess;
     tier: Tier;
+    /** The containers this stack puts on the node: they must not belong to another stack. */
+    containers: string[];
 }
 
 /**
@@ -41,6 +43,10 @@ export class Preflight extends pulumi.ComponentResource {
                     args.tier.cpus,
                     // Remote engines are reached through `docker system dial-stdio` on the node.
                     ...(node.local ? [] : ["--docker-host-check"]),
+                    "--stack",
+                    pulumi.getStack(),
+                    "--containers",
+                    args.containers.join(","),
                 ]),
                 stdin: readScript("preflight.sh"),
             },

@@ -6,18 +6,19 @@
 #
 # usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N
 #                     [--docker-host-check] [--docker-timeout SECONDS]
+#                     [--stack NAME --containers NAME[,NAME...]]
 set -uo pipefail
 
-node="" data_dir="" code_dir="" min_mem="" min_cpus="" docker_host_check=0 docker_timeout=20
+node="" data_dir="" code_dir="" min_mem="" min_cpus="" docker_host_check=0 docker_timeout=20 stack="" containers=""
 
 usage() {
-  echo "usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N [--docker-host-check] [--docker-timeout SECONDS]" >&2
+  echo "usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N [--docker-host-check] [--docker-timeout SECONDS] [--stack NAME --containers NAME[,NAME...]]" >&2
   exit 2
 }
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --node | --data-dir | --code-dir | --min-memory-bytes | --min-cpus | --docker-timeout)
+    --node | --data-dir | --code-dir | --min-memory-bytes | --min-cpus | --docker-timeout | --stack | --containers)
       [ $# -ge 2 ] || usage
       case "$1" in
         --node) node=$2 ;;
@@ -26,6 +27,8 @@ while [ $# -gt 0 ]; do
         --min-memory-bytes) min_mem=$2 ;;
         --min-cpus) min_cpus=$2 ;;
         --docker-timeout) docker_timeout=$2 ;;
+        --stack) stack=$2 ;;
+        --containers) containers=$2 ;;
       esac
       shift 2 ;;
     --docker-host-check) docker_host_check=1; shift ;;
@@ -62,6 +65,21 @@ else
     && ! timeout "$docker_timeout" docker system dial-stdio --help >/dev/null 2>&1; then
     fail "docker CLI has no 'system dial-stdio' (needed for ssh:// DOCKER_HOST)"
   fi
+fi
+
+# The containers this stack will create must be free to take: every tier's stack uses the same
+# names and ports on the same nodes, and the old docker-compose deployment used them too.
+# Docker would only say "name already in use" halfway through the deploy.
+if [ -n "$containers" ] && command -v docker >/dev/null 2>&1; then
+  IFS=, read -r -a names <<<"$containers"
+  for name in "${names[@]}"; do
+    owner=$(timeout "$docker_timeout" docker inspect -f '{{index .Config.Labels "parwop.stack"}}' "$name" 2>/dev/null) || continue
+    if [ -z "$owner" ] || [ "$owner" = "<no value>" ]; then
+      fail "container $name exists and is not managed by this project (the old docker-compose deployment?): remove it with docker rm -f $name"
+    elif [ "$owner" != "$stack" ]; then
+      fail "container $name belongs to stack $owner: run pulumi destroy -s $owner before deploying $stack"
+    fi
+  done
 fi
 
 check_dir() { # $1 = label, $2 = path

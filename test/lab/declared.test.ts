@@ -18,6 +18,7 @@ const worker: DeclaredContainer = {
     securityOpts: ["seccomp=unconfined"],
     user: "root",
     restart: "unless-stopped",
+    labels: [{ label: "parwop.stack", value: "lab-32_2" }],
 };
 
 describe("dockerCreateArgs", () => {
@@ -35,6 +36,7 @@ describe("dockerCreateArgs", () => {
             "--env=NODE_ID=worker-1",
             "--env=IS_WORKER=True",
             "--env=COORDINATOR_ADDRESS=http://node6.lab:8000",
+            "--label=parwop.stack=lab-32_2",
             "--volume=/mnt/nfs/parwop:/code:ro",
             "--volume=/data/hdd/parwop:/data:ro",
             "--volume=/var/tmp/parwop_dumps:/tmp/parwop_dumps",

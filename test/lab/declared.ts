@@ -54,6 +54,7 @@ export interface DeclaredContainer {
     uploads?: DeclaredUpload[];
     restart?: string;
     healthcheck?: DeclaredHealthcheck;
+    labels?: { label: string; value: string }[];
 }
 
 /** Quotes one word for a POSIX shell: docker runs --health-cmd through `sh -c`. */
@@ -96,6 +97,7 @@ export function dockerCreateArgs(c: DeclaredContainer, extra: string[] = []): st
     if (c.restart) args.push(`--restart=${c.restart}`);
     for (const s of c.securityOpts ?? []) args.push(`--security-opt=${s}`);
     for (const e of c.envs ?? []) args.push(`--env=${e}`);
+    for (const l of c.labels ?? []) args.push(`--label=${l.label}=${l.value}`);
     for (const v of c.volumes ?? []) {
         args.push(`--volume=${v.hostPath}:${v.containerPath}${v.readOnly ? ":ro" : ""}`);
     }

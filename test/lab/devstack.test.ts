@@ -107,6 +107,21 @@ describe("dev stack, as declared, on the real engine", () => {
         expect(Object.keys(verdict.workers).sort()).toEqual(["worker-1", "worker-2"]);
     });
 
+    test("another stack's preflight on the same node names the running dev containers as dev's", () => {
+        const check = one(ev, "parwop-dev-1-preflight-check");
+        const other = {
+            ...check,
+            inputs: { ...check.inputs, create: String(check.inputs.create).replace("--stack dev ", "--stack lab-32_2 ") },
+        };
+        const r = runCommand(other);
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim().split("\n")).toEqual(
+            ["parwop-worker-1", "parwop-coordinator", "parwop-rabbitmq"].map(
+                (name) => `preflight dev-1: container ${name} belongs to stack dev: run pulumi destroy -s dev before deploying lab-32_2`,
+            ),
+        );
+    });
+
     test("cache drops, then the distributed run prints its JSON line, and the record lands in results/dev", () => {
         for (const node of ["dev-1", "dev-2"]) {
             const drop = runCommand(one(ev, `experiment-sq1-r1-drop-${node}`));

@@ -33,21 +33,23 @@ describe("npm run plan -- lab-32_2 --diff lab-64_4", () => {
         expect(diff.removed).toEqual([]);
     });
 
-    it("changes exactly the PARWOP containers' limits, the runs' records limit, and what follows from them", () => {
+    // Each stack owns its containers (label parwop.stack), so the broker is a new one too.
+    it("changes exactly the PARWOP containers' limits, the runs' records limit, the owning stack, and what follows", () => {
         const byKind = new Map<string, Set<string>>();
         const counts = new Map<string, number>();
         for (const r of diff.changed) {
             byKind.set(kind(r.name), (byKind.get(kind(r.name)) ?? new Set()).add(shape(r)));
             counts.set(kind(r.name), (counts.get(kind(r.name)) ?? 0) + 1);
         }
-        const limits = "cpus replace, labels[1].value replace, memory update, memorySwap update";
+        const limits = "cpus replace, labels[0].value replace, labels[2].value replace, memory update, memorySwap update";
         const triggers = "triggers[container ids] replace, triggers[9] replace, triggers[10] replace";
         expect(Object.fromEntries([...byKind].map(([k, v]) => [k, [...v]]))).toEqual({
             // cpus and the tier label are ForceNew: memory alone would be a `docker update`.
             "worker container": [`replace: ${limits}`],
             "parwop-coordinator-container": [
-                "replace: cpus replace, envs[5] replace, labels[1].value replace, memory update, memorySwap update",
+                "replace: cpus replace, envs[5] replace, labels[0].value replace, labels[2].value replace, memory update, memorySwap update",
             ],
+            "parwop-broker-container": ["replace: labels[0].value replace"],
             preflight: ["update: create update"],
             "parwop-health-wait": ["replace: triggers[container ids] replace"],
             "drop caches": [`replace: ${triggers}`],
@@ -57,6 +59,7 @@ describe("npm run plan -- lab-32_2 --diff lab-64_4", () => {
         expect(Object.fromEntries(counts)).toEqual({
             "worker container": 8,
             "parwop-coordinator-container": 1,
+            "parwop-broker-container": 1,
             preflight: 8,
             "parwop-health-wait": 1,
             "drop caches": 96,
@@ -69,7 +72,8 @@ describe("npm run plan -- lab-32_2 --diff lab-64_4", () => {
         const one = (name: string) => diff.changed.find((r) => r.name === name)!.changes;
         expect(one("parwop-node8-worker-container")).toEqual([
             { path: "cpus", old: "2.0", new: "4.0", effect: "replace" },
-            { path: "labels[1].value", old: "32_2", new: "64_4", effect: "replace" },
+            { path: "labels[0].value", old: "lab-32_2", new: "lab-64_4", effect: "replace" },
+            { path: "labels[2].value", old: "32_2", new: "64_4", effect: "replace" },
             { path: "memory", old: 36045, new: 72090, effect: "update" },
             { path: "memorySwap", old: 36045, new: 72090, effect: "update" },
         ]);
@@ -85,12 +89,13 @@ describe("npm run plan -- lab-32_2 --diff lab-64_4", () => {
 
     it("reads as text with each change's effect", () => {
         const text = runPlan(["lab-32_2", "--diff", "lab-64_4"]).stdout;
-        expect(text.split("\n")[0]).toBe("lab-32_2 -> lab-64_4: 0 added, 0 removed, 138 changed (130 replaced)");
+        expect(text.split("\n")[0]).toBe("lab-32_2 -> lab-64_4: 0 added, 0 removed, 139 changed (131 replaced)");
         expect(text).toContain(
             [
                 "  +- docker:index/container:Container parwop-node2-worker-container: replace",
                 '      cpus: "2.0" -> "4.0"   [replace]',
-                '      labels[1].value: "32_2" -> "64_4"   [replace]',
+                '      labels[0].value: "lab-32_2" -> "lab-64_4"   [replace]',
+                '      labels[2].value: "32_2" -> "64_4"   [replace]',
                 "      memory: 36045 MiB -> 72090 MiB   [update in place]",
                 "      memorySwap: 36045 MiB -> 72090 MiB   [update in place]",
             ].join("\n"),

@@ -39,7 +39,7 @@ describe("npm run plan -- dev", () => {
                     `      envs[0]: "NODE_ID=worker-${worker}"`,
                     `      volumes[1].hostPath: "/opt/parwop-data/worker-${worker}"`,
                     '      networkMode: "host"',
-                    '      labels[1].value: "dev"',
+                    '      labels[2].value: "dev"',
                     '      restart: "unless-stopped"',
                 ]),
             );

@@ -187,7 +187,7 @@ describe("stack config choices", () => {
         for (const c of parwopContainers(ev)) {
             expect(c.inputs.labels).toContainEqual({ label: "parwop.restart-generation", value: "3" });
         }
-        expect(one(ev, "parwop-broker-container").inputs.labels).toBeUndefined();
+        expect(one(ev, "parwop-broker-container").inputs.labels).toEqual([{ label: "parwop.stack", value: "lab-32_2" }]);
     });
 
     test("restartPolicy reaches every container", async () => {

@@ -72,7 +72,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
         for (let n = 1; n <= 8; n++) {
             const check = one(ev, `parwop-node${n}-preflight-check`);
             expect(check.inputs.create).toBe(
-                `timeout 120 bash -s -- --node node${n} --data-dir /data/hdd/experiments-parwop/parwop/data --code-dir /mnt/nfs/parwop --min-memory-bytes 32641751449 --min-cpus 2 --docker-host-check`,
+                `timeout 120 bash -s -- --node node${n} --data-dir /data/hdd/experiments-parwop/parwop/data --code-dir /mnt/nfs/parwop --min-memory-bytes 32641751449 --min-cpus 2 --docker-host-check --stack lab-32_2 --containers ${n === 1 ? "parwop-worker,parwop-coordinator,parwop-rabbitmq" : "parwop-worker"}`,
             );
             expect(dependsOn(one(ev, `parwop-node${n}-worker`), check.name)).toBe(true);
             expect(dependsOn(one(ev, `parwop-node${n}-parwop`), check.name)).toBe(true);

@@ -93,6 +93,19 @@ describe("preflight.sh", () => {
         ]);
     });
 
+    it("refuses containers of another tier's stack or of the old compose deployment, accepts its own", () => {
+        const args = [...ok(), "--stack", "lab-64_4", "--containers", "parwop-worker,parwop-coordinator,parwop-rabbitmq"];
+        const r = preflight(args, { FAKE_DOCKER_CONTAINERS: "parwop-worker=lab-32_2,parwop-coordinator=,parwop-rabbitmq=lab-64_4" });
+        expect(r.code).toBe(1);
+        expect(lines(r.stderr)).toEqual([
+            "preflight node7: container parwop-worker belongs to stack lab-32_2: run pulumi destroy -s lab-32_2 before deploying lab-64_4",
+            "preflight node7: container parwop-coordinator exists and is not managed by this project (the old docker-compose deployment?): remove it with docker rm -f parwop-coordinator",
+        ]);
+        const own = preflight(args, { FAKE_DOCKER_CONTAINERS: "parwop-worker=lab-64_4" });
+        expect(own.stderr).toBe("");
+        expect(own.code).toBe(0);
+    });
+
     it.each([
         [["--node", "n"]],
         [["--node", "n", "--data-dir", "/", "--code-dir", "/", "--min-memory-bytes", "1", "--min-cpus", "two"]],
