@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster, Experiment } from "./components";
-import { gitCommit, provenance } from "./config/provenance";
+import { provenance } from "./config/provenance";
 import { projectRoot, stackSecrets, stackSettings } from "./config/stack";
 
 // Config first: every user mistake is reported here, before any resource is registered.
@@ -18,7 +18,7 @@ const experiment = new Experiment(
         access: cluster.access,
         clusterIds: cluster.containerIds(),
         after: [cluster.healthGate],
-        provenance: provenance(stack, settings, gitCommit(projectRoot)),
+        provenance: provenance(stack, settings),
         resultsDir: path.join("results", stack),
         projectRoot,
     },

@@ -64,9 +64,7 @@ export class Experiment extends pulumi.ComponentResource {
                         environment: { PARWOP_PROVENANCE: JSON.stringify({ ...args.provenance, run_id: String(e.runId) }) },
                         triggers,
                     },
-                    // Provenance (commit, checkout path) describes the run when it ran: a new commit
-                    // must not re-record old figures under it. A new run (triggers, stdin) still does.
-                    { parent: this, ignoreChanges: ["environment", "dir"] },
+                    { parent: this },
                 );
                 recorded.push(exec.stdout.apply(parseResult));
             }

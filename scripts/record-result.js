@@ -3,15 +3,18 @@
  * Records one experiment run on the machine running Pulumi.
  *
  * usage: node scripts/record-result.js RESULTS_DIR   (stdin: the driver's JSON line;
- *        env PARWOP_PROVENANCE: JSON object with stack, tier, environment, nodes, git_commit,
- *        config_hash, run_id)
+ *        env PARWOP_PROVENANCE: JSON object with stack, tier, environment, nodes, config_hash, run_id)
  *
- * Upserts the merged record into RESULTS_DIR/runs.jsonl, keyed by (run_id, query, repetition,
- * warmup) so re-running a run id replaces instead of duplicating, then rewrites RESULTS_DIR/runs.csv
+ * Adds git_commit: this checkout's commit at the time of recording. The program does not pass it,
+ * so that a new commit changes no input of the record commands and never re-records old runs.
+ *
+ * Upserts the merged record into RESULTS_DIR/runs.jsonl, keyed by (run_id, config_hash, query,
+ * repetition, warmup) so re-running a run id replaces instead of duplicating, then rewrites RESULTS_DIR/runs.csv
  * from the whole jsonl. Plain Node, no dependencies: it runs wherever `pulumi up` runs.
  */
 "use strict";
 
+const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -117,7 +120,17 @@ function mergeRecord(provenance, run, recordedAt) {
 
 /** @param {Row} r */
 function recordKey(r) {
-    return JSON.stringify([r.run_id, r.query, r.repetition, r.warmup]);
+    return JSON.stringify([r.run_id, r.config_hash, r.query, r.repetition, r.warmup]);
+}
+
+/** The project's commit, read from the checkout this script lives in; "unknown" outside git. */
+function gitCommit() {
+    try {
+        const out = execFileSync("git", ["rev-parse", "HEAD"], { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] });
+        return out.toString().trim();
+    } catch {
+        return "unknown";
+    }
 }
 
 /**
@@ -230,7 +243,7 @@ function recordResult(resultsDir, stdin, provenanceJson, now) {
     if (provenanceJson === undefined || provenanceJson.trim() === "") {
         throw new InputError("env PARWOP_PROVENANCE is not set");
     }
-    const provenance = parseObject(provenanceJson, "PARWOP_PROVENANCE");
+    const provenance = { git_commit: gitCommit(), ...parseObject(provenanceJson, "PARWOP_PROVENANCE") };
     requireFields(provenance, "PARWOP_PROVENANCE", { stack: "string", run_id: "string" });
     const record = mergeRecord(provenance, parseDriverLine(stdin), now.toISOString());
 

@@ -82,22 +82,34 @@ describe("record-result.js", () => {
         expect(rec.recorded_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     });
 
-    it("replaces a record with the same run id, query, repetition and warm-up flag", () => {
+    it("stamps the checkout's own commit when the provenance carries none", () => {
+        const { git_commit: _omitted, ...withoutCommit } = provenance;
+        expect(_omitted).toBe("0123abc");
+        expect(record(dir, driverLine(), withoutCommit).code).toBe(0);
+        const head = run("git", ["rev-parse", "HEAD"], { cwd: ROOT }).stdout.trim();
+        expect(head).toMatch(/^[0-9a-f]{40}$/);
+        expect(readJsonl(dir)[0].git_commit).toBe(head);
+    });
+
+    it("replaces a record with the same run id, config, query, repetition and warm-up flag", () => {
         expect(record(dir, driverLine({ wall_seconds: 10 })).code).toBe(0);
         expect(record(dir, driverLine({ repetition: 2, wall_seconds: 11 })).code).toBe(0);
         expect(record(dir, driverLine({ warmup: true, wall_seconds: 30 })).code).toBe(0);
         expect(record(dir, driverLine({ wall_seconds: 9 })).code).toBe(0); // re-run of rep 1
         expect(record(dir, driverLine({ wall_seconds: 8 }), { ...provenance, run_id: "r2" }).code).toBe(0);
+        // Same run id under another config (e.g. max threads changed) is another result, not a re-run.
+        expect(record(dir, driverLine({ wall_seconds: 7 }), { ...provenance, config_hash: "cfg2" }).code).toBe(0);
 
-        const recs = readJsonl(dir).map((r) => [r.run_id, r.repetition, r.warmup, r.wall_seconds]);
+        const recs = readJsonl(dir).map((r) => [r.run_id, r.config_hash, r.repetition, r.warmup, r.wall_seconds]);
         expect(recs).toEqual([
-            ["r1", 1, false, 9],
-            ["r1", 2, false, 11],
-            ["r1", 1, true, 30],
-            ["r2", 1, false, 8],
+            ["r1", "cfg1", 1, false, 9],
+            ["r1", "cfg1", 2, false, 11],
+            ["r1", "cfg1", 1, true, 30],
+            ["r2", "cfg1", 1, false, 8],
+            ["r1", "cfg2", 1, false, 7],
         ]);
         const csv = fs.readFileSync(path.join(dir, "runs.csv"), "utf8").trim().split("\n");
-        expect(csv).toHaveLength(5);
+        expect(csv).toHaveLength(6);
     });
 
     it("loses no record when several recorders run at once", async () => {
