@@ -37,6 +37,8 @@ export class HealthGate extends pulumi.ComponentResource {
                     args.config.maxHeartbeatAgeSeconds,
                     "--interval",
                     2,
+                    // A replaced worker's last beat may still look fresh: require one after the deploy.
+                    "--since-start",
                 ]),
                 stdin: readScript("health_gate.py"),
                 triggers: args.triggers,

@@ -29,6 +29,9 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, required=True, help="give up after this many seconds")
     p.add_argument("--max-age", type=float, required=True, help="a heartbeat older than this is stale")
     p.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
+    # After a redeploy the coordinator may still hold a replaced worker's last beat, younger than
+    # --max-age: only a beat stamped after the gate started proves the new container is alive.
+    p.add_argument("--since-start", action="store_true", help="count only heartbeats stamped after the gate started")
     args = p.parse_args(argv)
     args.workers = [w.strip() for w in args.workers.split(",") if w.strip()]
     if not args.workers:
@@ -57,7 +60,7 @@ def fetch_status(url, request_timeout):
     return nodes, None
 
 
-def judge(nodes, workers, max_age, now):
+def judge(nodes, workers, max_age, now, not_before=None):
     """Returns ({id: age} of fresh workers, [problem text per missing/stale worker])."""
     fresh, problems = {}, []
     for wid in workers:
@@ -71,7 +74,10 @@ def judge(nodes, workers, max_age, now):
             continue
         # last_heartbeat is whole seconds, so a just-stamped heartbeat can look up to 1 s old.
         age = max(0.0, now - last)
-        if age <= max_age:
+        # Whole-second stamps: a beat in the gate's first second may read as the second before.
+        if not_before is not None and last < int(not_before):
+            problems.append(f"{wid} (no heartbeat since the gate started; last {int(age)}s ago)")
+        elif age <= max_age:
             fresh[wid] = round(age, 1)
         else:
             problems.append(f"{wid} (last heartbeat {int(age)}s ago)")
@@ -81,12 +87,13 @@ def judge(nodes, workers, max_age, now):
 def main(argv):
     args = parse_args(argv)
     start = time.monotonic()
+    started_at = time.time() if args.since_start else None
     deadline = start + args.timeout
     while True:
         remaining = deadline - time.monotonic()
         nodes, error = fetch_status(args.url, max(1.0, min(args.interval, remaining)))
         if nodes is not None:
-            fresh, problems = judge(nodes, args.workers, args.max_age, time.time())
+            fresh, problems = judge(nodes, args.workers, args.max_age, time.time(), started_at)
             if not problems:
                 waited = round(time.monotonic() - start, 1)
                 print(json.dumps({"ok": True, "workers": fresh, "waited_seconds": waited}))

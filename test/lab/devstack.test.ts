@@ -171,7 +171,9 @@ describe("dev stack, as declared, on the real engine", () => {
         const gate = runCommand(one(quick, "parwop-health-wait"));
         expect(gate.code).not.toBe(0);
         expect(gate.stdout).toBe("");
-        expect(gate.stderr).toMatch(/health gate: workers missing or stale after \d+s: worker-2 \(last heartbeat \d+s ago\)/);
+        expect(gate.stderr).toMatch(
+            /health gate: workers missing or stale after \d+s: worker-2 \(no heartbeat since the gate started; last \d+s ago\)/,
+        );
         expect(gate.stderr).not.toMatch(/worker-1/);
     });
 });

@@ -84,7 +84,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
         expect(dependsOn(gate, "parwop-coordinator-container")).toBe(true);
         for (let n = 1; n <= 8; n++) expect(dependsOn(gate, `parwop-node${n}-worker-container`)).toBe(true);
         expect(one(ev, "parwop-health-wait").inputs.create).toBe(
-            `timeout 360 docker exec -i -w /code parwop-coordinator timeout 330 python -u - --url http://127.0.0.1:8000 --workers ${workers8} --timeout 300 --max-age 60 --interval 2`,
+            `timeout 360 docker exec -i -w /code parwop-coordinator timeout 330 python -u - --url http://127.0.0.1:8000 --workers ${workers8} --timeout 300 --max-age 60 --interval 2 --since-start`,
         );
     });
 });

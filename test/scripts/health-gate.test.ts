@@ -33,7 +33,7 @@ afterAll(() => {
 });
 
 /** Runs the gate as the command resource does: the file on stdin of `python -u -`. */
-function gate(workers: string, opts: { url?: string; timeout?: number; maxAge?: number } = {}) {
+function gate(workers: string, opts: { url?: string; timeout?: number; maxAge?: number; sinceStart?: boolean } = {}) {
     return run(
         "python3",
         [
@@ -49,6 +49,7 @@ function gate(workers: string, opts: { url?: string; timeout?: number; maxAge?: 
             String(opts.maxAge ?? 30),
             "--interval",
             "0.2",
+            ...(opts.sinceStart ? ["--since-start"] : []),
         ],
         { input: GATE },
     );
@@ -87,6 +88,16 @@ describe("health_gate.py against a fake coordinator", () => {
         expect(r.stdout).toBe("");
         expect(lines(r.stderr)).toEqual([
             "health gate: workers missing or stale after 2s: worker-2 (never seen), worker-3 (last heartbeat 95s ago)",
+        ]);
+    });
+
+    it("with --since-start, a beat from before the gate (a replaced worker's) does not count", () => {
+        setState({ nodes: { "worker-1": 0, "worker-2": 10 } });
+        expect(gate("worker-1,worker-2", { timeout: 1 }).code).toBe(0);
+        const r = gate("worker-1,worker-2", { timeout: 1, sinceStart: true });
+        expect(r.code).toBe(1);
+        expect(lines(r.stderr)).toEqual([
+            "health gate: workers missing or stale after 1s: worker-2 (no heartbeat since the gate started; last 10s ago)",
         ]);
     });
 
