@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -35,6 +38,12 @@ export class Cluster extends pulumi.ComponentResource {
         super("parwop:index:Cluster", name, {}, opts);
         const s = args.settings;
         this.commandProvider = new command.Provider(`${name}-command`, {}, { parent: this });
+        if (s.nodes.some((n) => !n.local) && !fs.existsSync(path.join(os.homedir(), ".ssh"))) {
+            pulumi.log.warn(
+                "~/.ssh does not exist on this machine: docker's ssh keeps its control sockets there (mkdir -m 700 ~/.ssh)",
+                this,
+            );
+        }
         const build = s.image.build && { ...s.image.build, sourceHash: this.contextDigest(s.image.build.context) };
         const preflights: Record<string, Preflight> = {};
         const images: Record<string, ParwopImage> = {};

@@ -4,11 +4,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { NodeSettings, Settings } from "../config/settings";
 
 /**
- * ssh options for the docker provider, which runs the system ssh client (your agent, keys and
- * known_hosts). Multiplexing keeps 8+ nodes' parallel engine calls to one TCP connection each;
- * BatchMode fails instead of prompting; host keys are checked unless the environment says "off".
+ * ssh options for the docker provider, which runs the system ssh client (your agent and keys).
+ * Multiplexing keeps 8+ nodes' parallel engine calls to one TCP connection each; BatchMode fails
+ * instead of prompting. With strict checking the node's hostKey from the inventory is the only
+ * key trusted (KnownHostsCommand, OpenSSH 8.5+), the same key the command resources check.
  */
-export function dockerSshOpts(hostKeyChecking: "strict" | "off"): string[] {
+export function dockerSshOpts(hostKeyChecking: "strict" | "off", hostKey?: string): string[] {
+    const trust =
+        hostKeyChecking === "strict"
+            ? [
+                  "StrictHostKeyChecking=yes",
+                  "UserKnownHostsFile=/dev/null",
+                  "GlobalKnownHostsFile=/dev/null",
+                  `KnownHostsCommand=/bin/echo %H ${hostKey}`,
+              ]
+            : ["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"];
     const opts = [
         "BatchMode=yes",
         "ConnectTimeout=15",
@@ -16,7 +26,7 @@ export function dockerSshOpts(hostKeyChecking: "strict" | "off"): string[] {
         "ControlMaster=auto",
         "ControlPath=~/.ssh/parwop-%C",
         "ControlPersist=120",
-        ...(hostKeyChecking === "strict" ? ["StrictHostKeyChecking=yes"] : ["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"]),
+        ...trust,
     ];
     return opts.flatMap((o) => ["-o", o]);
 }
@@ -29,7 +39,7 @@ export function dockerProvider(name: string, node: NodeSettings, settings: Setti
     }
     return new docker.Provider(
         name,
-        { host: node.dockerHost, sshOpts: node.local ? undefined : dockerSshOpts(settings.ssh.hostKeyChecking) },
+        { host: node.dockerHost, sshOpts: node.local ? undefined : dockerSshOpts(settings.ssh.hostKeyChecking, node.hostKey) },
         opts,
     );
 }

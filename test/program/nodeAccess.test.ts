@@ -32,8 +32,9 @@ describe("how commands reach a node", () => {
         expect(sshConnection(s.nodes[0], s, undefined)).toBeUndefined();
     });
 
-    test("docker's ssh: multiplexed, non-interactive, host keys checked unless turned off", () => {
-        expect(dockerSshOpts("strict")).toEqual([
+    test("docker's ssh: multiplexed, non-interactive, trusting exactly the inventory's host key", () => {
+        const key = lab().nodes[0].hostKey!;
+        expect(dockerSshOpts("strict", key)).toEqual([
             "-o",
             "BatchMode=yes",
             "-o",
@@ -48,6 +49,12 @@ describe("how commands reach a node", () => {
             "ControlPersist=120",
             "-o",
             "StrictHostKeyChecking=yes",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "GlobalKnownHostsFile=/dev/null",
+            "-o",
+            `KnownHostsCommand=/bin/echo %H ${key}`,
         ]);
         expect(dockerSshOpts("off")).toEqual(expect.arrayContaining(["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"]));
     });
