@@ -110,7 +110,8 @@ export class Cluster extends pulumi.ComponentResource {
                         dataDir: node.dataDir,
                         dumpsDir: node.dumpsDir,
                     },
-                    { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name]] },
+                    // As the original deploy did: coordinator first, so the first heartbeats land.
+                    { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name], this.coordinator] },
                 ),
         );
         this.healthGate = new HealthGate(

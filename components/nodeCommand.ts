@@ -20,7 +20,14 @@ export type NodeCommand = command.remote.Command | command.local.Command;
 
 /** One command on one node: remote over SSH, or local where the node is this machine. */
 export function nodeCommand(name: string, access: NodeAccess, args: NodeCommandArgs, opts: pulumi.CustomResourceOptions): NodeCommand {
-    const common = { create: args.create, stdin: args.stdin, triggers: args.triggers, logging: "stdoutAndStderr" as const };
+    const common = {
+        create: args.create,
+        stdin: args.stdin,
+        triggers: args.triggers,
+        logging: "stdoutAndStderr" as const,
+        // Otherwise an update sends PULUMI_COMMAND_STDOUT/STDERR over SSH, which sshd refuses without AcceptEnv.
+        addPreviousOutputInEnv: false,
+    };
     if (access.node.local) {
         return new command.local.Command(name, { ...common, interpreter: ["/bin/bash", "-c"] }, opts);
     }

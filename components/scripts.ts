@@ -19,7 +19,7 @@ export function shellLine(words: (string | number)[]): string {
 
 /** A command that runs a bash script given on stdin; `timeout` because Pulumi's own timeouts do not stop a remote command. */
 export function bashOnNode(timeoutSeconds: number, args: (string | number)[]): string {
-    return shellLine(["timeout", timeoutSeconds, "bash", "-s", "--", ...args]);
+    return shellLine(["timeout", "-k", 10, timeoutSeconds, "bash", "-s", "--", ...args]);
 }
 
 /**
@@ -27,9 +27,13 @@ export function bashOnNode(timeoutSeconds: number, args: (string | number)[]): s
  * The inner `timeout` stops the program in the container; the outer one a `docker exec` that hangs.
  */
 export function pythonInContainer(container: string, timeoutSeconds: number, args: (string | number)[]): string {
+    // -k: a program that ignores SIGTERM (stuck in C code) is killed 30 s later, so it cannot
+    // outlive its run and overlap the next one.
     return shellLine([
         "timeout",
-        timeoutSeconds + 30,
+        "-k",
+        30,
+        timeoutSeconds + 60,
         "docker",
         "exec",
         "-i",
@@ -37,6 +41,8 @@ export function pythonInContainer(container: string, timeoutSeconds: number, arg
         "/code",
         container,
         "timeout",
+        "-k",
+        30,
         timeoutSeconds,
         "python",
         "-u",

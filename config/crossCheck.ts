@@ -15,8 +15,10 @@ export function crossCheck(file: string, env: EnvironmentFile, nodes: NodeSettin
         once(`name:${n.name}`, i, `name "${n.name}"`);
         once(`worker:${n.workerId}`, i, `workerId "${n.workerId}"`);
         // Host networking: two workers on one host need their own port and container name.
-        once(`port:${n.host}:${n.workerPort}`, i, `host "${n.host}" with worker port ${n.workerPort}`);
-        once(`container:${n.host}:${n.containerName}`, i, `host "${n.host}" with container name "${n.containerName}"`);
+        const host = n.host.toLowerCase();
+        once(`port:${host}:${n.workerPort}`, i, `host "${n.host}" with worker port ${n.workerPort}`);
+        once(`container:${host}:${n.containerName}`, i, `host "${n.host}" with container name "${n.containerName}"`);
+        once(`url:${n.workerUrl.toLowerCase()}`, i, `worker URL ${n.workerUrl}`);
         if (!env.local && env.ssh.hostKeyChecking === "strict" && n.hostKey === undefined) {
             problems.push(
                 `${file}: nodes[${i}].hostKey is required when ssh.hostKeyChecking is "strict" (get it with: ssh-keyscan -t ed25519 ${n.host})`,
@@ -34,8 +36,20 @@ export function crossCheck(file: string, env: EnvironmentFile, nodes: NodeSettin
             ["ports.amqp", env.ports.amqp],
             ["ports.management", env.ports.management],
         ];
+        const home = coordinator.host.toLowerCase();
         nodes.forEach((n, i) => {
-            if (n.host === coordinator.host) services.push([`nodes[${i}].workerPort`, n.workerPort]);
+            if (n.host.toLowerCase() === home) services.push([`nodes[${i}].workerPort`, n.workerPort]);
+        });
+        const names: [string, string][] = [
+            ["containerNames.coordinator", env.containerNames.coordinator],
+            ["containerNames.broker", env.containerNames.broker],
+        ];
+        nodes.forEach((n, i) => {
+            if (n.host.toLowerCase() === home) names.push([`nodes[${i}] worker container`, n.containerName]);
+        });
+        names.forEach(([key, name], i) => {
+            const other = names.slice(0, i).find(([, n]) => n === name);
+            if (other) problems.push(`${file}: ${key} "${name}" is also ${other[0]}'s name on host ${coordinator.host}`);
         });
         services.forEach(([key, port], i) => {
             const other = services.slice(0, i).find(([, p]) => p === port);

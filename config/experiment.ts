@@ -38,7 +38,13 @@ export const experimentSchema = z
         /** Unrecorded runs per query before the recorded ones. */
         warmups: z.number().int().min(0).max(10).default(0),
         /** PARWOP's memory_limit in RECORDS; default the tier's queryMemoryRecords. */
-        memoryLimitRecords: z.number().int().positive().optional(),
+        memoryLimitRecords: z
+            .number()
+            .int()
+            .positive()
+            // The study's largest was 20,000,000; a figure in the billions is a byte count.
+            .max(1_000_000_000, "looks like bytes: memory_limit is in records (the study used 5,000,000 for 32 GiB)")
+            .optional(),
         /** worker_kwargs.read_only: nothing is shipped back to the client. */
         readOnly: z.boolean().default(true),
         /** worker_kwargs.max_threads. */
@@ -54,9 +60,9 @@ export const experimentSchema = z
 export const healthGateSchema = z
     .object({
         /** Give up after this many seconds, naming the missing workers. */
-        timeoutSeconds: z.number().int().min(5).max(3600).default(300),
+        timeoutSeconds: z.number().int().min(30, "must be at least 30: PARWOP beats every 20 s").max(3600).default(300),
         /** A heartbeat older than this (seconds) counts as missing; PARWOP beats every 20 s. */
-        maxHeartbeatAgeSeconds: z.number().int().min(5).default(60),
+        maxHeartbeatAgeSeconds: z.number().int().min(30, "must be at least 30: PARWOP beats every 20 s").default(60),
     })
     .strict();
 

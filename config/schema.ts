@@ -1,9 +1,16 @@
 import { z } from "zod";
 
 // Shapes of everything a user writes: the environment file (stacks/<env>.yaml) and the
-// structured stack config. Cross-field rules (clashes, references) live in validate.ts.
+// structured stack config. Cross-field rules (clashes, references) live in crossCheck.ts.
 
-const absolutePath = z.string().regex(/^\/\S*$/, "must be an absolute path");
+const absolutePath = z
+    .string()
+    .regex(/^\/\S*$/, "must be an absolute path")
+    .refine((p) => !p.split("/").some((part) => part === "." || part === ".."), "must not contain . or .. segments");
+// A docker image reference: [registry[:port]/]name[:tag][@digest], lower-case name.
+const imageRef = z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._\/:-]*(@sha256:[a-f0-9]{64})?$/, "must be a docker image reference such as parwop:0.1");
 const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
 // A host name or IPv4 address: it goes into URLs and ssh:// hosts, so no scheme, port, user or spaces.
 const hostName = z
@@ -89,17 +96,24 @@ export const environmentSchema = z
         image: z
             .object({
                 /** Tag of the PARWOP image on every node. */
-                name: z.string().min(1).default("parwop:0.1"),
+                name: imageRef.default("parwop:0.1"),
                 /** Build it on every node's engine from this context (a path on the machine running Pulumi); omit to use a prebuilt image. */
                 build: z
-                    .object({ context: absolutePath, dockerfile: z.string().min(1).optional() })
+                    .object({
+                        context: absolutePath,
+                        /** Relative to the context, as docker takes it. */
+                        dockerfile: z
+                            .string()
+                            .regex(/^[^/\s]\S*$/, "must be a path relative to build.context")
+                            .optional(),
+                    })
                     .strict()
                     .optional(),
             })
             .strict()
             .default({ name: "parwop:0.1" }),
         /** Broker image: must behave like the official rabbitmq:3.10-management image. */
-        brokerImage: z.string().min(1).default("rabbitmq:3.10.7-management"),
+        brokerImage: imageRef.default("rabbitmq:3.10.7-management"),
         nodes: z.array(nodeSchema).min(1, "must list at least one node"),
     })
     .strict();

@@ -45,6 +45,7 @@ const stackSchema = z
         brokerAdminUser: z
             .string()
             .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
+            .refine((u) => u !== "guest", "must not be guest: PARWOP logs in as guest/guest, which must stay a plain AMQP user")
             .default("admin"),
         experiment: experimentSchema.default(experimentSchema.parse({})),
         healthGate: healthGateSchema.default(healthGateSchema.parse({})),
@@ -91,7 +92,7 @@ function loadFile<T>(path: string, readFile: ReadFile, schema: z.ZodType<T>, mis
     const { value, error } = parseYamlFile(path, text);
     if (error) return [error];
     const parsed = schema.safeParse(value);
-    return parsed.success ? parsed.data : issueLines((p) => `${path}: ${p}`, value, parsed.error);
+    return parsed.success ? parsed.data : issueLines((p) => (p === "" ? path : `${path}: ${p}`), value, parsed.error);
 }
 
 function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier | string[] {

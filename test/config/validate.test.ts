@@ -154,6 +154,67 @@ describe("config validation", () => {
             'stacks/t.yaml: nodes[0].hostKey: must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host) (got "n1.lab ssh-ed25519 AAAA")',
         ],
         [
+            "admin user guest",
+            env(),
+            { brokerAdminUser: "guest" },
+            'parwop:brokerAdminUser: must not be guest: PARWOP logs in as guest/guest, which must stay a plain AMQP user (got "guest")',
+        ],
+        [
+            "records limit given in bytes",
+            env(),
+            { experiment: { memoryLimitRecords: 37795712204 } },
+            "parwop:experiment.memoryLimitRecords: looks like bytes: memory_limit is in records (the study used 5,000,000 for 32 GiB) (got 37795712204)",
+        ],
+        [
+            "heartbeat age below PARWOP's interval",
+            env(),
+            { healthGate: { maxHeartbeatAgeSeconds: 5 } },
+            "parwop:healthGate.maxHeartbeatAgeSeconds: must be at least 30: PARWOP beats every 20 s (got 5)",
+        ],
+        [
+            "path with ..",
+            env({ dataDir: "/data/../etc" }),
+            {},
+            'stacks/t.yaml: dataDir: must not contain . or .. segments (got "/data/../etc")',
+        ],
+        [
+            "image name with a space",
+            env({ image: { name: "Parwop: 0.1" } }),
+            {},
+            'stacks/t.yaml: image.name: must be a docker image reference such as parwop:0.1 (got "Parwop: 0.1")',
+        ],
+        [
+            "absolute dockerfile",
+            env({ image: { build: { context: "/src", dockerfile: "/src/Dockerfile" } } }),
+            {},
+            'stacks/t.yaml: image.build.dockerfile: must be a path relative to build.context (got "/src/Dockerfile")',
+        ],
+        ["empty environment file", "", {}, "stacks/t.yaml: expected object, received null (got null)"],
+        [
+            "same host in other case",
+            env({}, [
+                { name: "n1", host: "n1.lab", workerId: "worker-1", hostKey: key },
+                { name: "n2", host: "N1.lab", workerId: "worker-2", hostKey: key },
+            ]),
+            {},
+            'stacks/t.yaml: nodes[1].host "N1.lab" with worker port 8001 is already nodes[0]\'s',
+        ],
+        [
+            "two nodes with one worker URL",
+            env({}, [
+                { name: "n1", host: "a", workerId: "worker-1", hostKey: key },
+                { name: "n2", host: "b", address: "a", workerId: "worker-2", hostKey: key },
+            ]),
+            {},
+            "stacks/t.yaml: nodes[1].worker URL http://a:8001 is already nodes[0]'s",
+        ],
+        [
+            "coordinator named like the worker",
+            env({ containerNames: { coordinator: "parwop-worker" } }),
+            {},
+            'stacks/t.yaml: nodes[0] worker container "parwop-worker" is also containerNames.coordinator\'s name on host n1.lab',
+        ],
+        [
             "broken YAML",
             "nodes: [",
             {},

@@ -17,7 +17,7 @@ describe("npm run plan -- dev", () => {
     it("succeeds with nothing but Pulumi warnings on stderr", () => {
         expect(text.code).toBe(0);
         expect(problems(text.stderr)).toEqual([]);
-        expect(text.stdout.split("\n")[0]).toBe("stack dev: 29 resources on 2 nodes, dependency depth 13");
+        expect(text.stdout.split("\n")[0]).toBe("stack dev: 29 resources on 2 nodes, dependency depth 15");
     });
 
     it("puts each worker container under its node, on that node's docker provider, with the dev tier's limits", () => {
@@ -28,7 +28,7 @@ describe("npm run plan -- dev", () => {
             const section = text.stdout.slice(text.stdout.indexOf(`== node ${node} (`));
             const lines = block(section, `parwop-${node}-worker-container`);
             expect(lines[0]).toBe(`  docker:index/container:Container parwop-${node}-worker-container`);
-            expect(lines[1]).toBe(`      provider parwop-${node}-docker, parent parwop-${node}-worker, depth 6`);
+            expect(lines[1]).toBe(`      provider parwop-${node}-docker, parent parwop-${node}-worker, depth 10`);
             expect(lines).toEqual(
                 expect.arrayContaining([
                     `      after: parwop-${node}-parwop-image`,
@@ -50,7 +50,7 @@ describe("npm run plan -- dev", () => {
         const run = block(text.stdout, "experiment-sq1-r1-run");
         expect(run.find((l) => l.includes("stdin:"))).toMatch(/^      stdin: "scripts\/driver\.py \(\d+ lines, sha256 [0-9a-f]{12}\)"$/);
         expect(run).toContain(
-            '      create: "timeout 3630 docker exec -i -w /code parwop-coordinator timeout 3600 python -u - --query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode distributed --tier dev --nodes worker-1,worker-2 --memory-limit 100000 --coordinator http://localhost:8000 --max-threads 1 --read-only"',
+            '      create: "timeout -k 30 3660 docker exec -i -w /code parwop-coordinator timeout -k 30 3600 python -u - --query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode distributed --tier dev --nodes worker-1,worker-2 --memory-limit 100000 --coordinator http://localhost:8000 --max-threads 1 --read-only"',
         );
         expect(block(text.stdout, "experiment-sq1-r1-record")).toContain('      stdin: "[output of experiment-sq1-r1-run]"');
     });

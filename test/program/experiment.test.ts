@@ -28,7 +28,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
                 const drop = one(ev, `${id}-drop-node${n}`);
                 expect(dependsOn(run, drop.name)).toBe(true);
                 expect(dependsOn(drop, i === 0 ? "parwop-health-wait" : `${order[i - 1]}-run`)).toBe(true);
-                expect(drop.inputs.create).toBe(`timeout 120 bash -s -- --node node${n}`);
+                expect(drop.inputs.create).toBe(`timeout -k 10 120 bash -s -- --node node${n}`);
             }
         });
     });
@@ -36,7 +36,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
     test("the first run's command, rendered in full", () => {
         const run = one(ev, "experiment-sq1-r1-run");
         expect(run.inputs.create).toBe(
-            "timeout 3630 docker exec -i -w /code parwop-coordinator timeout 3600 python -u - " +
+            "timeout -k 30 3660 docker exec -i -w /code parwop-coordinator timeout -k 30 3600 python -u - " +
                 "--query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 " +
                 `--mode distributed --tier 32_2 --nodes ${workers8} --memory-limit 5000000 ` +
                 "--coordinator http://node1.lab:8000 --max-threads 1 --read-only",
@@ -72,7 +72,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
         for (let n = 1; n <= 8; n++) {
             const check = one(ev, `parwop-node${n}-preflight-check`);
             expect(check.inputs.create).toBe(
-                `timeout 120 bash -s -- --node node${n} --data-dir /data/hdd/experiments-parwop/parwop/data --code-dir /mnt/nfs/parwop --min-memory-bytes 32641751449 --min-cpus 2 --docker-host-check --stack lab-32_2 --containers ${n === 1 ? "parwop-worker,parwop-coordinator,parwop-rabbitmq" : "parwop-worker"}`,
+                `timeout -k 10 120 bash -s -- --node node${n} --data-dir /data/hdd/experiments-parwop/parwop/data --code-dir /mnt/nfs/parwop --min-memory-bytes 32641751449 --min-cpus 2 --docker-host-check --stack lab-32_2 --containers ${n === 1 ? "parwop-worker,parwop-coordinator,parwop-rabbitmq" : "parwop-worker"}`,
             );
             expect(dependsOn(one(ev, `parwop-node${n}-worker`), check.name)).toBe(true);
             expect(dependsOn(one(ev, `parwop-node${n}-parwop`), check.name)).toBe(true);
@@ -84,7 +84,7 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
         expect(dependsOn(gate, "parwop-coordinator-container")).toBe(true);
         for (let n = 1; n <= 8; n++) expect(dependsOn(gate, `parwop-node${n}-worker-container`)).toBe(true);
         expect(one(ev, "parwop-health-wait").inputs.create).toBe(
-            `timeout 360 docker exec -i -w /code parwop-coordinator timeout 330 python -u - --url http://127.0.0.1:8000 --workers ${workers8} --timeout 300 --max-age 60 --interval 2 --since-start`,
+            `timeout -k 30 390 docker exec -i -w /code parwop-coordinator timeout -k 30 330 python -u - --url http://127.0.0.1:8000 --workers ${workers8} --timeout 300 --max-age 60 --interval 2 --since-start`,
         );
     });
 });
@@ -108,7 +108,7 @@ describe("experiment settings", () => {
         });
         const run = one(ev, "experiment-sq4-r1-run");
         expect(run.inputs.create).toBe(
-            "timeout 3630 docker exec -i -w /code parwop-worker timeout 3600 python -u - --query SQ4 --partition-by INLINE,CROSSLINE " +
+            "timeout -k 30 3660 docker exec -i -w /code parwop-worker timeout -k 30 3600 python -u - --query SQ4 --partition-by INLINE,CROSSLINE " +
                 "--order-by DISTANCE --repetition 1 --mode local --tier 64_4 --nodes worker-3 --memory-limit 10000000 " +
                 "--coordinator http://node1.lab:8000 --max-threads 1 --read-only",
         );
