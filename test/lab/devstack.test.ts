@@ -164,7 +164,9 @@ describe("dev stack, as declared, on the real engine", () => {
     });
 
     test("with a worker stopped, the health gate fails naming it", async () => {
-        const quick = await evaluateStack("dev", { "parwop:healthGate": JSON.stringify({ timeoutSeconds: 30, maxHeartbeatAgeSeconds: 30 }) });
+        const quick = await evaluateStack("dev", {
+            "parwop:healthGate": JSON.stringify({ timeoutSeconds: 30, maxHeartbeatAgeSeconds: 30 }),
+        });
         await docker("stop", "-t", "1", String(one(ev, "parwop-dev-2-worker-container").inputs.name));
         // Its last beat is recent, but the gate counts only beats stamped after it started.
         const gate = runCommand(one(quick, "parwop-health-wait"));
