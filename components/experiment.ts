@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
@@ -30,11 +31,12 @@ export class Experiment extends pulumi.ComponentResource {
         super("parwop:index:Experiment", name, {}, opts);
         const s = args.settings;
         const e = s.experiment;
-        // Any change to what a run means re-runs everything: the cluster, the experiment config, the run id.
-        const triggers = [...args.clusterIds, JSON.stringify(e), s.tier.name];
-        const runner = runnerFor(s);
         const driver = readScript("driver.py");
         const dropScript = readScript("drop-caches.sh");
+        // Any change to what a run means re-runs everything, drops included: the cluster, the
+        // experiment config, the run id, and the driver or drop script themselves.
+        const triggers = [...args.clusterIds, JSON.stringify(e), s.tier.name, digest(driver), digest(dropScript)];
+        const runner = runnerFor(s);
         let previous: pulumi.Resource[] = args.after;
         const recorded: pulumi.Output<unknown>[] = [];
         for (const run of runPlan(e)) {
@@ -48,10 +50,16 @@ export class Experiment extends pulumi.ComponentResource {
                       ),
                   )
                 : [];
+            // The runner node's drop time lets the driver refuse a retry that no drop preceded.
+            const runnerDrop = drops[s.nodes.findIndex((n) => n.name === runner.node)];
+            const create = pulumi
+                .output(runnerDrop?.stdout)
+                .apply((out) => [...driverArgs(s, run), ...(runnerDrop ? ["--cache-dropped-at", dropTime(out)] : [])])
+                .apply((words) => pythonInContainer(runner.container, e.runTimeoutSeconds, words));
             const exec = nodeCommand(
                 `${name}-${run.id}-run`,
                 args.access[runner.node],
-                { create: pythonInContainer(runner.container, e.runTimeoutSeconds, driverArgs(s, run)), stdin: driver, triggers },
+                { create, stdin: driver, triggers },
                 { parent: this, dependsOn: drops.length > 0 ? drops : previous },
             );
             if (!run.warmup) {
@@ -121,4 +129,13 @@ export function parseResult(stdout: string): unknown {
     } catch {
         return { unparsed: stdout };
     }
+}
+
+/** The epoch drop-caches.sh prints last ("… at 1700000000.123456789"); "0" when missing, which the driver then cannot trust. */
+export function dropTime(stdout: string | undefined): string {
+    return /at (\d+(\.\d+)?)\s*$/.exec(stdout ?? "")?.[1] ?? "0";
+}
+
+function digest(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }

@@ -7,6 +7,7 @@ usage: driver.py --query NAME --partition-by A[,B] --order-by C[,D] --repetition
                  --mode local|distributed --tier TIER --nodes ID[,ID...] --memory-limit RECORDS
                  --coordinator URL --max-threads N [--read-only|--no-read-only]
                  [--data-path /data] [--warmup] [--timeout SECONDS]
+                 [--cache-dropped-at EPOCH [--attempt-marker PATH]]
 stdout: {"query","repetition","warmup","mode","tier","nodes","memory_limit_records","wall_seconds",
          "batches","rows","started_at","ended_at"}
 failure: exit 1, stderr `run QUERY rep N failed: <ExceptionType>: <message>`, nothing on stdout.
@@ -58,6 +59,12 @@ def parse_args(argv):
     # `timeout` around `docker exec` kills only the client: the process inside the container runs
     # on. This deadline is enforced in here, so a stuck query really ends.
     p.add_argument("--timeout", type=float, default=0, help="seconds; 0 = no deadline")
+    # A run must follow a fresh page-cache drop. Pulumi retries a failed run on the next `up`
+    # without re-running the drops before it (they succeeded), so the failed attempt would leave
+    # the cache warm. The drop's time (this node's clock) against the last attempt's start,
+    # kept in a file in this container, tells the two apart.
+    p.add_argument("--cache-dropped-at", type=float, help="epoch seconds of this node's last cache drop")
+    p.add_argument("--attempt-marker", default="/tmp/parwop-driver-last-attempt", help="where attempts are stamped")
     args = p.parse_args(argv)
     if args.mode == "distributed" and not args.coordinator:
         p.error("--coordinator is required in distributed mode")
@@ -113,8 +120,31 @@ def run_query(args):
     }
 
 
+def check_cold_cache(args):
+    """Refuses (returns the reason) when the last attempt started after the last cache drop; stamps this attempt."""
+    if args.cache_dropped_at is None:
+        return None
+    try:
+        with open(args.attempt_marker) as f:
+            last_attempt = float(f.read().strip() or 0)
+    except FileNotFoundError:
+        last_attempt = 0.0
+    if last_attempt >= args.cache_dropped_at:
+        return (
+            f"the page cache was last dropped at {args.cache_dropped_at:.3f}, before the last attempt at "
+            f"{last_attempt:.3f} (a retry after a failed run?): bump parwop:experiment.runId to re-run with fresh drops"
+        )
+    with open(args.attempt_marker, "w") as f:
+        f.write(f"{time.time():.6f}\n")
+    return None
+
+
 def main(argv):
     args = parse_args(argv)
+    refused = check_cold_cache(args)
+    if refused:
+        print(f"run {args.query} rep {args.repetition} refused: {refused}", file=sys.stderr)
+        return 1
     # Keep a private handle on the real stdout, then point fd 1 and sys.stdout at stderr: PARWOP
     # prints progress from threads and pool processes, and the caller parses stdout as one line.
     result_out = os.fdopen(os.dup(1), "w")

@@ -43,4 +43,6 @@ else
   die "not root and no passwordless sudo (sudo -n): cannot write /proc/sys/vm/drop_caches"
 fi
 after=$(cached_kb)
-echo "drop-caches $node: Cached $before -> $after kB"
+# The time of the drop (this node's clock): the driver on this node refuses a run that is not
+# preceded by a fresh drop, e.g. a retry after a failed run.
+echo "drop-caches $node: Cached $before -> $after kB at $(date +%s.%N)"

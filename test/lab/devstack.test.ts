@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
+import { dropTime } from "../../components/experiment";
 import { Evaluation, Registered } from "../../tools/mockrun";
 import { evaluateStack, one } from "../program/harness";
 import { DeclaredContainer } from "./declared";
@@ -123,12 +124,21 @@ describe("dev stack, as declared, on the real engine", () => {
     });
 
     test("cache drops, then the distributed run prints its JSON line, and the record lands in results/dev", () => {
+        const dropped: Record<string, string> = {};
         for (const node of ["dev-1", "dev-2"]) {
             const drop = runCommand(one(ev, `experiment-sq1-r1-drop-${node}`));
             expect(drop.code).toBe(0);
-            expect(drop.stdout).toMatch(new RegExp(`^drop-caches ${node}: Cached \\d+ -> \\d+ kB`));
+            expect(drop.stdout).toMatch(new RegExp(`^drop-caches ${node}: Cached \\d+ -> \\d+ kB at \\d+\\.\\d+`));
+            dropped[node] = dropTime(drop.stdout);
         }
-        const run = runCommand(one(ev, "experiment-sq1-r1-run"));
+        // The program renders the run from the runner node's drop output: here the real one.
+        const declared = one(ev, "experiment-sq1-r1-run");
+        const mockTime = /--cache-dropped-at (\S+)/.exec(String(declared.inputs.create))![1];
+        const runDecl = {
+            ...declared,
+            inputs: { ...declared.inputs, create: String(declared.inputs.create).replace(mockTime, dropped["dev-1"]) },
+        };
+        const run = runCommand(runDecl);
         expect(run.code).toBe(0);
         const line = JSON.parse(run.stdout.trim());
         expect(line).toMatchObject({
@@ -161,6 +171,14 @@ describe("dev stack, as declared, on the real engine", () => {
         expect(rows).toHaveLength(1);
         expect(rows[0]).toMatchObject({ stack: "dev", tier: "dev", query: "SQ1", run_id: "1" });
         expect(existsSync(join(scratch, "results", "dev", "runs.csv"))).toBe(true);
+
+        // What a retry after a failed run would do: the same run again, behind the same drops.
+        const retry = runCommand(runDecl);
+        expect(retry.code).toBe(1);
+        expect(retry.stdout).toBe("");
+        expect(retry.stderr).toMatch(
+            /^run SQ1 rep 1 refused: the page cache was last dropped at [\d.]+, before the last attempt at [\d.]+/m,
+        );
     });
 
     test("with a worker stopped, the health gate fails naming it", async () => {

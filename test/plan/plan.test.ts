@@ -50,7 +50,7 @@ describe("npm run plan -- dev", () => {
         const run = block(text.stdout, "experiment-sq1-r1-run");
         expect(run.find((l) => l.includes("stdin:"))).toMatch(/^      stdin: "scripts\/driver\.py \(\d+ lines, sha256 [0-9a-f]{12}\)"$/);
         expect(run).toContain(
-            '      create: "timeout -k 30 3660 docker exec -i -w /code parwop-coordinator timeout -k 30 3600 python -u - --query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode distributed --tier dev --nodes worker-1,worker-2 --memory-limit 100000 --coordinator http://localhost:8000 --max-threads 1 --read-only"',
+            '      create: "timeout -k 30 3660 docker exec -i -w /code parwop-coordinator timeout -k 30 3600 python -u - --query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode distributed --tier dev --nodes worker-1,worker-2 --memory-limit 100000 --coordinator http://localhost:8000 --max-threads 1 --read-only --cache-dropped-at 1700000001.000000000"',
         );
         expect(block(text.stdout, "experiment-sq1-r1-record")).toContain('      stdin: "[output of experiment-sq1-r1-run]"');
     });

@@ -39,9 +39,10 @@ describe("lab-32_2 experiment (distributed, SQ1-SQ4 x 3)", () => {
             "timeout -k 30 3660 docker exec -i -w /code parwop-coordinator timeout -k 30 3600 python -u - " +
                 "--query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 " +
                 `--mode distributed --tier 32_2 --nodes ${workers8} --memory-limit 5000000 ` +
-                "--coordinator http://node1.lab:8000 --max-threads 1 --read-only",
+                "--coordinator http://node1.lab:8000 --max-threads 1 --read-only --cache-dropped-at 1700000001.000000000",
         );
         expect(run.inputs.stdin).toBe(driver);
+        // --cache-dropped-at is node1's drop (the runner's own clock), from that drop's output.
         // The command SDK makes the whole connection a secret (it may hold a key).
         expect(run.inputs.connection).toBe("[secret]");
         expect(one(ev, "experiment-sq3-r2-run").inputs.create).toContain(
@@ -110,7 +111,7 @@ describe("experiment settings", () => {
         expect(run.inputs.create).toBe(
             "timeout -k 30 3660 docker exec -i -w /code parwop-worker timeout -k 30 3600 python -u - --query SQ4 --partition-by INLINE,CROSSLINE " +
                 "--order-by DISTANCE --repetition 1 --mode local --tier 64_4 --nodes worker-3 --memory-limit 10000000 " +
-                "--coordinator http://node1.lab:8000 --max-threads 1 --read-only",
+                "--coordinator http://node1.lab:8000 --max-threads 1 --read-only --cache-dropped-at 1700000003.000000000",
         );
     });
 

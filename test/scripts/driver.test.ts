@@ -174,6 +174,28 @@ describe("driver.py with a fake parwop package", () => {
         expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: DeadlineExceeded: stopped by signal SIGTERM (an outer timeout?)");
     });
 
+    it("runs after a fresh cache drop, and refuses a second attempt behind the same drop (a retry would be warm)", () => {
+        const marker = path.join(tmp, "last-attempt");
+        const dropped = (Date.now() / 1000).toFixed(6);
+        const args = [...base, "--mode", "local", "--nodes", "worker-1", "--cache-dropped-at", dropped, "--attempt-marker", marker];
+        expect(driver(args).code).toBe(0);
+        expect(Number(fs.readFileSync(marker, "utf8"))).toBeGreaterThanOrEqual(Number(dropped));
+
+        const retry = driver(args);
+        expect(retry.code).toBe(1);
+        expect(retry.stdout).toBe("");
+        expect(lines(retry.stderr)).toEqual([
+            expect.stringMatching(
+                /^run SQ1 rep 2 refused: the page cache was last dropped at [\d.]+, before the last attempt at [\d.]+ \(a retry after a failed run\?\): bump parwop:experiment.runId to re-run with fresh drops$/,
+            ),
+        ]);
+        expect(fs.existsSync(capture)).toBe(true); // from the first run only: the client was not built again
+        fs.rmSync(capture);
+        const later = (Date.now() / 1000 + 1).toFixed(6);
+        expect(driver(args.map((a) => (a === dropped ? later : a))).code).toBe(0);
+        expect(fs.existsSync(capture)).toBe(true);
+    });
+
     it.each([
         [["--mode", "distributed", "--nodes", "worker-1"], "--coordinator is required in distributed mode", true],
         [["--mode", "cluster", "--nodes", "worker-1"], "argument --mode: invalid choice: 'cluster'", false],

@@ -22,7 +22,7 @@ describe("drop-caches.sh", () => {
             const r = drop(["--node", "node7"]);
             expect(r.stderr).toBe("");
             expect(r.code).toBe(0);
-            const m = /^drop-caches node7: Cached (\d+) -> (\d+) kB\n$/.exec(r.stdout);
+            const m = /^drop-caches node7: Cached (\d+) -> (\d+) kB at \d+\.\d{9}\n$/.exec(r.stdout);
             expect(m).not.toBeNull();
             expect(Number(m![1]) - Number(m![2])).toBeGreaterThan(32 * 1024);
         } finally {
