@@ -7,14 +7,13 @@ usage: driver.py --query NAME --partition-by A[,B] --order-by C[,D] --repetition
                  --mode local|distributed --tier TIER --nodes ID[,ID...] --memory-limit RECORDS
                  --coordinator URL --max-threads N [--read-only|--no-read-only]
                  [--data-path /data] [--warmup] [--timeout SECONDS]
-                 [--cache-dropped-at EPOCH [--attempt-marker PATH]]
+                 [--cache-dropped-at EPOCH [--attempt-marker PATH]] [--log PATH]
 stdout: {"query","repetition","warmup","mode","tier","nodes","memory_limit_records","wall_seconds",
          "batches","rows","started_at","ended_at"}
 failure: exit 1, stderr `run QUERY rep N failed: <ExceptionType>: <message>`, nothing on stdout.
 """
 
 import argparse
-import contextlib
 import datetime
 import json
 import os
@@ -65,6 +64,9 @@ def parse_args(argv):
     # kept in a file in this container, tells the two apart.
     p.add_argument("--cache-dropped-at", type=float, help="epoch seconds of this node's last cache drop")
     p.add_argument("--attempt-marker", default="/tmp/parwop-driver-last-attempt", help="where attempts are stamped")
+    # Everything PARWOP prints goes here, not to stderr: a command resource keeps its stderr in
+    # Pulumi's state, and an hour of progress output per run would bloat it.
+    p.add_argument("--log", default="/tmp/parwop-driver.log", help="PARWOP's own output, overwritten each run")
     args = p.parse_args(argv)
     if args.mode == "distributed" and not args.coordinator:
         p.error("--coordinator is required in distributed mode")
@@ -139,16 +141,29 @@ def check_cold_cache(args):
     return None
 
 
+def log_tail(path, lines):
+    """The last lines of PARWOP's log, for a failure report that says more than the exception."""
+    try:
+        with open(path, errors="replace") as f:
+            tail = f.readlines()[-lines:]
+    except OSError:
+        return ""
+    return "".join(line if line.endswith("\n") else line + "\n" for line in tail)
+
+
 def main(argv):
     args = parse_args(argv)
     refused = check_cold_cache(args)
     if refused:
         print(f"run {args.query} rep {args.repetition} refused: {refused}", file=sys.stderr)
         return 1
-    # Keep a private handle on the real stdout, then point fd 1 and sys.stdout at stderr: PARWOP
+    # Keep private handles on the real stdout and stderr, then point fds 1 and 2 at the log: PARWOP
     # prints progress from threads and pool processes, and the caller parses stdout as one line.
     result_out = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
+    report = os.fdopen(os.dup(2), "w")
+    log_fd = os.open(args.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
 
     def on_deadline(signum, frame):
         raise DeadlineExceeded(f"no result after {args.timeout:g}s")
@@ -163,12 +178,15 @@ def main(argv):
         signal.signal(signal.SIGALRM, on_deadline)
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
     try:
-        with contextlib.redirect_stdout(sys.stderr):
-            measured = run_query(args)
+        measured = run_query(args)
         signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as e:  # noqa: B036 - KeyboardInterrupt/SystemExit must be reported too
         message = str(e).replace("\n", " ").strip()
-        print(f"run {args.query} rep {args.repetition} failed: {type(e).__name__}: {message}", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        report.write(log_tail(args.log, 20))
+        report.write(f"run {args.query} rep {args.repetition} failed: {type(e).__name__}: {message}\n")
+        report.flush()
         return 1
     record = {
         "query": args.query,

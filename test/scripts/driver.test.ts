@@ -49,7 +49,8 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the driver as the command resource does: the file on stdin of `python -u -`. */
 function driver(args: string[], env: Record<string, string> = {}) {
-    return run("python3", ["-u", "-", ...args], {
+    const log = args.includes("--log") ? [] : ["--log", path.join(tmp, "parwop.log")];
+    return run("python3", ["-u", "-", ...args, ...log], {
         input: DRIVER,
         cwd: tmp,
         env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_CAPTURE: capture, ...env },
@@ -59,15 +60,18 @@ const client = () => JSON.parse(fs.readFileSync(capture, "utf8")) as Record<stri
 
 describe("driver.py with a fake parwop package", () => {
     it("local mode: one dataset, no coordinator address, exactly one JSON line on stdout", () => {
-        const r = driver([...base, "--mode", "local", "--nodes", "worker-3", "--read-only"], {
+        const log = path.join(tmp, "parwop.log");
+        const r = driver([...base, "--mode", "local", "--nodes", "worker-3", "--read-only", "--log", log], {
             FAKE_PARWOP_BATCHES: "3",
             FAKE_PARWOP_ROWS: "7",
         });
         expect(r.code).toBe(0);
-        // the fake prints from its thread, another thread and straight to fd 1: all of it on stderr
+        // the fake prints from its thread, another thread and straight to fd 1: all of it in the log,
+        // none on stderr (a command resource keeps stderr in Pulumi's state)
         expect(r.stdout.split("\n")).toHaveLength(2);
-        expect(r.stderr).toContain("noise from a library thread");
-        expect(r.stderr).toContain("noise straight to fd 1");
+        expect(r.stderr).toBe("");
+        expect(fs.readFileSync(log, "utf8")).toContain("noise from a library thread");
+        expect(fs.readFileSync(log, "utf8")).toContain("noise straight to fd 1");
         const line = JSON.parse(r.stdout) as Record<string, unknown>;
         expect(Object.keys(line)).toEqual(KEYS);
         expect(line).toMatchObject({
@@ -164,7 +168,8 @@ describe("driver.py with a fake parwop package", () => {
     });
 
     it("reports a SIGTERM from an outer `timeout` as a failed run", () => {
-        const r = run("timeout", ["1", "python3", "-u", "-", ...base, "--mode", "local", "--nodes", "worker-1"], {
+        const log = ["--log", path.join(tmp, "parwop.log")];
+        const r = run("timeout", ["1", "python3", "-u", "-", ...base, "--mode", "local", "--nodes", "worker-1", ...log], {
             input: DRIVER,
             cwd: tmp,
             env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_SLEEP: "10" },
