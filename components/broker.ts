@@ -17,6 +17,7 @@ export interface BrokerArgs {
     adminUser: string;
     /** Administrator password (a Pulumi secret); generated when omitted. */
     adminPassword?: pulumi.Input<string>;
+    /** Docker restart policy: no, on-failure, always or unless-stopped. */
     restartPolicy: string;
 }
 

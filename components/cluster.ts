@@ -16,6 +16,7 @@ import { sourceHash } from "./sourceHash";
 import { Worker } from "./worker";
 
 export interface ClusterArgs {
+    /** The checked stack config (config/stack.ts): nodes, tier, ports, image, policies. */
     settings: Settings;
     /** Management administrator password (secret); generated when omitted. */
     brokerAdminPassword?: pulumi.Output<string>;
@@ -126,7 +127,7 @@ export class Cluster extends pulumi.ComponentResource {
             },
             { parent: this, providers: [this.commandProvider], dependsOn: [this.coordinator, ...this.workers] },
         );
-        this.registerOutputs({});
+        this.registerOutputs({ coordinatorUrl: s.coordinator.url, workerIds: s.nodes.map((n) => n.workerId) });
     }
 
     /** One digest for every node's build (hashing the context once, not once per node). */

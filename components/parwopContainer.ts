@@ -12,7 +12,9 @@ export interface ParwopRoleArgs {
     port: number;
     /** PARWOP code dir on the node, mounted read-only at /code. */
     codeDir: string;
+    /** Resource tier: memory (MiB) and cpus of the container. */
     tier: Tier;
+    /** Docker restart policy: no, on-failure, always or unless-stopped. */
     restartPolicy: string;
     /** Bumping it replaces the container: the equivalent of the original restart script. */
     restartGeneration: number;

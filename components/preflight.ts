@@ -6,6 +6,7 @@ import { bashOnNode, readScript } from "./scripts";
 export interface PreflightArgs {
     /** How to reach the node. */
     access: NodeAccess;
+    /** The node must have at least this tier's RAM (less 5%) and CPUs. */
     tier: Tier;
     /** The containers this stack puts on the node: they must not belong to another stack. */
     containers: string[];
