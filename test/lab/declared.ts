@@ -5,6 +5,11 @@
  * Container inputs.
  */
 
+import { shellQuote } from "../../components/scripts";
+
+// docker runs --health-cmd through `sh -c`: quoted like the command resources' lines.
+export { shellQuote };
+
 export interface DeclaredVolume {
     hostPath: string;
     containerPath: string;
@@ -55,11 +60,6 @@ export interface DeclaredContainer {
     restart?: string;
     healthcheck?: DeclaredHealthcheck;
     labels?: { label: string; value: string }[];
-}
-
-/** Quotes one word for a POSIX shell: docker runs --health-cmd through `sh -c`. */
-export function shellQuote(word: string): string {
-    return /^[A-Za-z0-9_\-./:=@%+,]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function healthcheckArgs(h: DeclaredHealthcheck): string[] {
