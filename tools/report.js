@@ -109,6 +109,15 @@ function renderMarkdown(stacks, groups) {
             "stddev is the sample standard deviation (n − 1); – where a group has a single run.",
             "",
         );
+        const mixed = groups.filter((g) => g.configs.length > 1);
+        if (mixed.length > 0) {
+            lines.push(
+                "Pooled from more than one config (compare with care; see the stacks' config hashes):",
+                "",
+                ...mixed.map((g) => `- ${cell(g.query)} ${cell(g.tier)} ${cell(g.mode)}: ${g.configs.map(cell).join(", ")}`),
+                "",
+            );
+        }
     }
     lines.push(
         "## Stacks",

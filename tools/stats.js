@@ -20,6 +20,7 @@
  * @property {string} tier
  * @property {string} mode
  * @property {string[]} stacks the stacks whose runs are pooled here, sorted
+ * @property {string[]} configs the config hashes pooled here, sorted (more than one: mixed settings)
  * @property {Summary} summary of wall_seconds
  */
 
@@ -54,7 +55,7 @@ function naturalCompare(a, b) {
  * @returns {Group[]} sorted by query, then tier, then mode
  */
 function groupRuns(records) {
-    /** @type {Map<string, { query: string, tier: string, mode: string, stacks: Set<string>, values: number[] }>} */
+    /** @type {Map<string, { query: string, tier: string, mode: string, stacks: Set<string>, configs: Set<string>, values: number[] }>} */
     const groups = new Map();
     for (const r of records) {
         if (r.warmup === true || typeof r.wall_seconds !== "number") continue;
@@ -64,10 +65,11 @@ function groupRuns(records) {
         const key = JSON.stringify([query, tier, mode]);
         let g = groups.get(key);
         if (g === undefined) {
-            g = { query, tier, mode, stacks: new Set(), values: [] };
+            g = { query, tier, mode, stacks: new Set(), configs: new Set(), values: [] };
             groups.set(key, g);
         }
         g.stacks.add(String(r.stack));
+        g.configs.add(String(r.config_hash ?? "unknown"));
         g.values.push(r.wall_seconds);
     }
     return [...groups.values()]
@@ -76,6 +78,8 @@ function groupRuns(records) {
             tier: g.tier,
             mode: g.mode,
             stacks: [...g.stacks].sort(naturalCompare),
+            // More than one config hash: runs of different settings (threads, records limit…) are pooled.
+            configs: [...g.configs].sort(naturalCompare),
             summary: summarize(g.values),
         }))
         .sort((a, b) => naturalCompare(a.query, b.query) || naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode));

@@ -103,3 +103,22 @@ describe("tools/report.js edge cases", () => {
         expect(report("nowhere").stderr).toBe("report: results dir nowhere does not exist\n");
     });
 });
+
+describe("tools/report.js when one group pools runs of different configs", () => {
+    it("says which groups mix config hashes", () => {
+        const file = path.join(tmp, "results", "lab-32_2", "runs.jsonl");
+        const records = fs
+            .readFileSync(file, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
+        // the same query, tier and mode, recorded under another config (say, max threads changed)
+        records.push({ ...records.find((r) => r.query === "SQ2" && r.warmup === false)!, config_hash: "cfg-threads-4", wall_seconds: 5 });
+        fs.writeFileSync(file, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+        expect(report().code).toBe(0);
+        const markdown = fs.readFileSync(path.join(tmp, "results", "REPORT.md"), "utf8");
+        expect(markdown).toContain("Pooled from more than one config (compare with care; see the stacks' config hashes):");
+        expect(markdown).toContain("- SQ2 32_2 distributed: cfg-threads-4, cfg32");
+        expect(markdown).not.toContain("- SQ1 32_2");
+    });
+});
