@@ -53,8 +53,8 @@ export function sshConnection(
     if (node.local) return undefined;
     return {
         host: node.host,
-        port: node.ssh.port,
-        user: node.ssh.user,
+        port: settings.ssh.port,
+        user: settings.ssh.user,
         // Without a key in config the provider uses the ssh agent (SSH_AUTH_SOCK).
         privateKey,
         hostKey: settings.ssh.hostKeyChecking === "strict" ? node.hostKey : undefined,

@@ -24,7 +24,6 @@ export interface NodeSettings {
     local: boolean;
     /** The docker provider's `host`: ssh://user@host:port, or the local socket. */
     dockerHost: string;
-    ssh: { user: string; port: number };
 }
 
 /** Everything the program needs, checked. */

@@ -82,7 +82,6 @@ function resolveNodes(env: EnvironmentFile): NodeSettings[] {
             hostKey: n.hostKey,
             local: env.local,
             dockerHost: env.local ? "unix:///var/run/docker.sock" : `ssh://${env.ssh.user}@${n.host}:${env.ssh.port}`,
-            ssh: { user: env.ssh.user, port: env.ssh.port },
         };
     });
 }
