@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { renderBrokerFiles } from "./brokerFiles";
-import { ownerLabels } from "./parwopContainer";
+import { renderBrokerFiles } from "../lib/brokerFiles";
+import { ownerLabels } from "../lib/parwopContainer";
 
 export interface BrokerArgs {
     /** Image that behaves like the official rabbitmq:3.10-management (reads conf.d, has rabbitmq-diagnostics). */

@@ -9,10 +9,10 @@ import { Broker } from "./broker";
 import { Coordinator } from "./coordinator";
 import { HealthGate } from "./healthGate";
 import { ParwopImage } from "./image";
-import { NodeAccess } from "./nodeCommand";
-import { dockerProvider, sshConnection } from "./nodeProvider";
+import { NodeAccess } from "../lib/nodeCommand";
+import { dockerProvider, sshConnection } from "../lib/nodeProvider";
 import { Preflight } from "./preflight";
-import { sourceHash } from "./sourceHash";
+import { sourceHash } from "../lib/sourceHash";
 import { Worker } from "./worker";
 
 export interface ClusterArgs {

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parwopContainerArgs, ParwopRoleArgs } from "./parwopContainer";
+import { parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
 
 export interface CoordinatorArgs extends ParwopRoleArgs {
     /** The coordinator's own URL, http://host:port: workers send heartbeats there. */

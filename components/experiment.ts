@@ -2,9 +2,9 @@ import { createHash } from "crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
-import { NodeAccess, NodeCommand, nodeCommand } from "./nodeCommand";
-import { bashOnNode, pythonInContainer, readScript, shellLine } from "./scripts";
-import { runPlan, PlannedRun } from "./runPlan";
+import { NodeAccess, NodeCommand, nodeCommand } from "../lib/nodeCommand";
+import { bashOnNode, pythonInContainer, readScript, shellLine } from "../lib/scripts";
+import { runPlan, PlannedRun } from "../lib/runPlan";
 
 export interface ExperimentArgs {
     settings: Settings;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HealthGateConfig } from "../config/experiment";
-import { NodeAccess, NodeCommand, nodeCommand } from "./nodeCommand";
-import { pythonInContainer, readScript } from "./scripts";
+import { NodeAccess, NodeCommand, nodeCommand } from "../lib/nodeCommand";
+import { pythonInContainer, readScript } from "../lib/scripts";
 
 export interface HealthGateArgs {
     /** The coordinator's node. */

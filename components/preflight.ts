@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Tier } from "../config/tiers";
-import { NodeAccess, NodeCommand, nodeCommand } from "./nodeCommand";
-import { bashOnNode, readScript } from "./scripts";
+import { NodeAccess, NodeCommand, nodeCommand } from "../lib/nodeCommand";
+import { bashOnNode, readScript } from "../lib/scripts";
 
 export interface PreflightArgs {
     /** How to reach the node. */

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parwopContainerArgs, ParwopRoleArgs } from "./parwopContainer";
+import { parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
 
 export interface WorkerArgs extends ParwopRoleArgs {
     /** PARWOP NODE_ID, unique in the cluster (e.g. worker-1). */

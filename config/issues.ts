@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 
 // Turning what zod and yaml report into the one-line messages users see.
 
-/** Reads a project file (envs/x.yaml, stacks/x.yaml); undefined when it does not exist. */
+/** Reads a project file (stacks/<tier>.yaml, envs/<environment>.yaml); undefined when it does not exist. */
 export type ReadFile = (path: string) => string | undefined;
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

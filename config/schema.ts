@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// Shapes of everything a user writes: the environment file (stacks/<env>.yaml) and the
+// Shapes of everything a user writes: the environment file (envs/<env>.yaml) and the
 // structured stack config. Cross-field rules (clashes, references) live in crossCheck.ts.
 
 const absolutePath = z

@@ -3,7 +3,7 @@ import { z } from "zod";
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
-/** A resource tier as written in envs/<tier>.yaml. */
+/** A resource tier as written in stacks/<tier>.yaml. */
 export const tierSchema = z
     .object({
         /** RAM the tier stands for, in GiB. */

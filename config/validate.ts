@@ -37,8 +37,8 @@ const knownKeys = [
 
 const stackSchema = z
     .object({
-        environment: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must name a file stacks/<name>.yaml"),
-        tier: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must name a file envs/<name>.yaml"),
+        environment: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must name a file envs/<name>.yaml"),
+        tier: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must name a file stacks/<name>.yaml"),
         restartGeneration: z.coerce.number().int().nonnegative().default(0),
         restartPolicy: z.enum(["no", "on-failure", "always", "unless-stopped"]).default("unless-stopped"),
         brokerAdminUser: z
@@ -52,7 +52,7 @@ const stackSchema = z
     .strip();
 
 function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier | string[] {
-    const path = `envs/${name}.yaml`;
+    const path = `stacks/${name}.yaml`;
     const file = loadFile(path, readFile, tierSchema, `parwop:tier: unknown tier "${name}" (known: ${known().join(", ")})`);
     if (Array.isArray(file)) return file;
     const tier = tierLimits(name, file);
@@ -61,7 +61,7 @@ function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier
 
 function loadEnvironment(name: string, readFile: ReadFile, known: () => string[]): EnvironmentFile | string[] {
     const missing = `parwop:environment: unknown environment "${name}" (known: ${known().join(", ")})`;
-    return loadFile(`stacks/${name}.yaml`, readFile, environmentSchema, missing);
+    return loadFile(`envs/${name}.yaml`, readFile, environmentSchema, missing);
 }
 
 function resolveNodes(env: EnvironmentFile): NodeSettings[] {
@@ -104,14 +104,14 @@ export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir
             .filter((f) => f.endsWith(".yaml"))
             .map((f) => f.slice(0, -5))
             .sort();
-    const tier = loadTier(stack.data.tier, readFile, names("envs"));
-    const env = loadEnvironment(stack.data.environment, readFile, names("stacks"));
+    const tier = loadTier(stack.data.tier, readFile, names("stacks"));
+    const env = loadEnvironment(stack.data.environment, readFile, names("envs"));
     if (Array.isArray(tier)) problems.push(...tier);
     if (Array.isArray(env)) problems.push(...env);
     if (problems.length > 0 || Array.isArray(tier) || Array.isArray(env)) throw new ConfigError(problems);
 
     const nodes = resolveNodes(env);
-    problems.push(...crossCheck(`stacks/${stack.data.environment}.yaml`, env, nodes, stack.data.experiment));
+    problems.push(...crossCheck(`envs/${stack.data.environment}.yaml`, env, nodes, stack.data.experiment));
     if (problems.length > 0) throw new ConfigError(problems);
 
     const coordinatorNode = nodes.find((n) => n.name === env.coordinatorNode)!;

@@ -20,7 +20,7 @@ function env(overrides: Record<string, unknown> = {}, nodes?: Record<string, unk
 
 /** The problems loadSettings reports for a stack config and an environment file "t". */
 function problems(environment: unknown, raw: RawStackConfig = {}): string[] {
-    const files: Record<string, string> = { "stacks/t.yaml": typeof environment === "string" ? environment : stringify(environment) };
+    const files: Record<string, string> = { "envs/t.yaml": typeof environment === "string" ? environment : stringify(environment) };
     const read = (p: string) => files[p] ?? readProjectFile(p);
     try {
         loadSettings({ environment: "t", tier: "32_2", ...raw }, read, listProjectDir);
@@ -85,37 +85,37 @@ describe("config validation", () => {
             },
             'parwop:experiment.queries[1].name "q" is already queries[0]\'s',
         ],
-        ["empty inventory", env({}, []), {}, "stacks/t.yaml: nodes: must list at least one node (got [])"],
-        ["relative path", env({ dataDir: "data" }), {}, 'stacks/t.yaml: dataDir: must be an absolute path (got "data")'],
+        ["empty inventory", env({}, []), {}, "envs/t.yaml: nodes: must list at least one node (got [])"],
+        ["relative path", env({ dataDir: "data" }), {}, 'envs/t.yaml: dataDir: must be an absolute path (got "data")'],
         [
             "host with a scheme",
             env({}, [{ name: "n1", host: "ssh://n1", workerId: "worker-1", hostKey: key }]),
             {},
-            'stacks/t.yaml: nodes[0].host: must be a host name or IPv4 address (no scheme, port or user) (got "ssh://n1")',
+            'envs/t.yaml: nodes[0].host: must be a host name or IPv4 address (no scheme, port or user) (got "ssh://n1")',
         ],
         [
             "empty host",
             env({}, [{ name: "n1", host: "", workerId: "worker-1", hostKey: key }]),
             {},
-            'stacks/t.yaml: nodes[0].host: must be a host name or IPv4 address (no scheme, port or user) (got "")',
+            'envs/t.yaml: nodes[0].host: must be a host name or IPv4 address (no scheme, port or user) (got "")',
         ],
         [
             "port out of range",
             env({ ports: { worker: 70000 } }),
             {},
-            "stacks/t.yaml: ports.worker: must be a port from 1 to 65535 (got 70000)",
+            "envs/t.yaml: ports.worker: must be a port from 1 to 65535 (got 70000)",
         ],
         [
             "unknown node key",
             env({}, [{ name: "n1", host: "n1", workerId: "worker-1", hostKey: key, ram: 3 }]),
             {},
-            'stacks/t.yaml: nodes[0]: unknown key "ram"',
+            'envs/t.yaml: nodes[0]: unknown key "ram"',
         ],
         [
             "coordinator not a node",
             env({ coordinatorNode: "n9" }),
             {},
-            'stacks/t.yaml: coordinatorNode "n9" is not a node name (nodes: n1, n2)',
+            'envs/t.yaml: coordinatorNode "n9" is not a node name (nodes: n1, n2)',
         ],
         [
             "duplicate worker id",
@@ -124,7 +124,7 @@ describe("config validation", () => {
                 { name: "n2", host: "b", workerId: "worker-1", hostKey: key },
             ]),
             {},
-            'stacks/t.yaml: nodes[1].workerId "worker-1" is already nodes[0]\'s',
+            'envs/t.yaml: nodes[1].workerId "worker-1" is already nodes[0]\'s',
         ],
         [
             "duplicate host",
@@ -133,25 +133,25 @@ describe("config validation", () => {
                 { name: "n2", host: "a", workerId: "worker-2", hostKey: key },
             ]),
             {},
-            'stacks/t.yaml: nodes[1].host "a" with worker port 8001 is already nodes[0]\'s',
+            'envs/t.yaml: nodes[1].host "a" with worker port 8001 is already nodes[0]\'s',
         ],
         [
             "coordinator/worker port clash",
             env({ ports: { coordinator: 8001 } }),
             {},
-            "stacks/t.yaml: nodes[0].workerPort 8001 clashes with ports.coordinator on host n1.lab (containers share the host network)",
+            "envs/t.yaml: nodes[0].workerPort 8001 clashes with ports.coordinator on host n1.lab (containers share the host network)",
         ],
         [
             "missing host key",
             env({}, [{ name: "n1", host: "n1.lab", workerId: "worker-1" }]),
             {},
-            'stacks/t.yaml: nodes[0].hostKey is required when ssh.hostKeyChecking is "strict" (get it with: ssh-keyscan -t ed25519 n1.lab)',
+            'envs/t.yaml: nodes[0].hostKey is required when ssh.hostKeyChecking is "strict" (get it with: ssh-keyscan -t ed25519 n1.lab)',
         ],
         [
             "malformed host key",
             env({}, [{ name: "n1", host: "n1.lab", workerId: "worker-1", hostKey: "n1.lab ssh-ed25519 AAAA" }]),
             {},
-            'stacks/t.yaml: nodes[0].hostKey: must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host) (got "n1.lab ssh-ed25519 AAAA")',
+            'envs/t.yaml: nodes[0].hostKey: must be a public host key line: TYPE BASE64 (ssh-keyscan output without the host) (got "n1.lab ssh-ed25519 AAAA")',
         ],
         [
             "admin user guest",
@@ -175,21 +175,21 @@ describe("config validation", () => {
             "path with ..",
             env({ dataDir: "/data/../etc" }),
             {},
-            'stacks/t.yaml: dataDir: must not contain . or .. segments (got "/data/../etc")',
+            'envs/t.yaml: dataDir: must not contain . or .. segments (got "/data/../etc")',
         ],
         [
             "image name with a space",
             env({ image: { name: "Parwop: 0.1" } }),
             {},
-            'stacks/t.yaml: image.name: must be a docker image reference such as parwop:0.1 (got "Parwop: 0.1")',
+            'envs/t.yaml: image.name: must be a docker image reference such as parwop:0.1 (got "Parwop: 0.1")',
         ],
         [
             "absolute dockerfile",
             env({ image: { build: { context: "/src", dockerfile: "/src/Dockerfile" } } }),
             {},
-            'stacks/t.yaml: image.build.dockerfile: must be a path relative to build.context (got "/src/Dockerfile")',
+            'envs/t.yaml: image.build.dockerfile: must be a path relative to build.context (got "/src/Dockerfile")',
         ],
-        ["empty environment file", "", {}, "stacks/t.yaml: expected object, received null (got null)"],
+        ["empty environment file", "", {}, "envs/t.yaml: expected object, received null (got null)"],
         [
             "same host in other case",
             env({}, [
@@ -197,7 +197,7 @@ describe("config validation", () => {
                 { name: "n2", host: "N1.lab", workerId: "worker-2", hostKey: key },
             ]),
             {},
-            'stacks/t.yaml: nodes[1].host "N1.lab" with worker port 8001 is already nodes[0]\'s',
+            'envs/t.yaml: nodes[1].host "N1.lab" with worker port 8001 is already nodes[0]\'s',
         ],
         [
             "two nodes with one worker URL",
@@ -206,19 +206,19 @@ describe("config validation", () => {
                 { name: "n2", host: "b", address: "a", workerId: "worker-2", hostKey: key },
             ]),
             {},
-            "stacks/t.yaml: nodes[1].worker URL http://a:8001 is already nodes[0]'s",
+            "envs/t.yaml: nodes[1].worker URL http://a:8001 is already nodes[0]'s",
         ],
         [
             "coordinator named like the worker",
             env({ containerNames: { coordinator: "parwop-worker" } }),
             {},
-            'stacks/t.yaml: nodes[0] worker container "parwop-worker" is also containerNames.coordinator\'s name on host n1.lab',
+            'envs/t.yaml: nodes[0] worker container "parwop-worker" is also containerNames.coordinator\'s name on host n1.lab',
         ],
         [
             "broken YAML",
             "nodes: [",
             {},
-            "stacks/t.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9:",
+            "envs/t.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9:",
         ],
     ])("%s", (_, environment, raw, expected) => {
         expect(problems(environment, raw)).toContain(expected);

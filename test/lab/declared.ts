@@ -5,7 +5,7 @@
  * Container inputs.
  */
 
-import { shellQuote } from "../../components/scripts";
+import { shellQuote } from "../../lib/scripts";
 
 // docker runs --health-cmd through `sh -c`: quoted like the command resources' lines.
 export { shellQuote };

@@ -17,7 +17,7 @@ import { DeclaredContainer } from "./declared";
 import { docker, images, labDir, logsOf, removeContainers, repoRoot, requireLab, startDeclared, waitFor } from "./lab";
 import { standinCode } from "./standin";
 
-// The dev environment's paths (stacks/dev.yaml) and what stands for them in the lab; longest first.
+// The dev environment's paths (envs/dev.yaml) and what stands for them in the lab; longest first.
 const pathMap: [string, string][] = [
     ["/opt/parwop-data/worker-1", join(labDir, "data", "worker-1")],
     ["/opt/parwop-data/worker-2", join(labDir, "data", "worker-2")],

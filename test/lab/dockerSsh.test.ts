@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, readFileSync } from "fs";
 import { spawnSync } from "child_process";
 import { homedir } from "os";
 import { join } from "path";
-import { dockerSshOpts } from "../../components/nodeProvider";
+import { dockerSshOpts } from "../../lib/nodeProvider";
 import { labDir, labHosts, requireLab, run } from "./lab";
 
-/** host -> "ssh-ed25519 AAAA…", the form stacks/<env>.yaml holds. */
+/** host -> "ssh-ed25519 AAAA…", the form envs/<env>.yaml holds. */
 function hostKeys(): Map<string, string> {
     const lines = readFileSync(join(labDir, "known_hosts"), "utf8")
         .split("\n")

@@ -8,7 +8,7 @@ import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { promisify } from "util";
-import { renderBrokerFiles } from "../../components/brokerFiles";
+import { renderBrokerFiles } from "../../lib/brokerFiles";
 import { DeclaredContainer, dockerCreateArgs } from "./declared";
 
 const execFileAsync = promisify(execFile);

@@ -2,13 +2,13 @@
  * The project's own scripts against the real lab: preflight.sh and drop-caches.sh over real SSH
  * on every lab host, health_gate.py and driver.py inside PARWOP stand-in containers (a test
  * fixture, not PARWOP). Every command line is rendered by the program's own helpers
- * (components/scripts.ts) and sent over SSH with the script on stdin, as a remote command
+ * (lib/scripts.ts) and sent over SSH with the script on stdin, as a remote command
  * resource does; the docker exec ones go through lab host 1, which shares this machine's engine.
  */
 import { spawn } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import { bashOnNode, pythonInContainer } from "../../components/scripts";
+import { bashOnNode, pythonInContainer } from "../../lib/scripts";
 import {
     Broker,
     docker,

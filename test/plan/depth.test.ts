@@ -29,7 +29,7 @@ describe("chainDepths", () => {
 describe("dependency depth does not grow with the number of nodes", () => {
     const lab = runPlan(["lab-32_2", "--json"]);
     const dir = tempProject({
-        "stacks/big.yaml": inventory(64),
+        "envs/big.yaml": inventory(64),
         "Pulumi.big-32_2.yaml":
             'config:\n  parwop:environment: big\n  parwop:tier: "32_2"\n  parwop:experiment:\n    mode: distributed\n    repetitions: 3\n',
     });

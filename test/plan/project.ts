@@ -29,7 +29,19 @@ export function problems(stderr: string): string[] {
     return stderr.split("\n").filter((l) => l !== "" && !l.startsWith("warning: "));
 }
 
-const copied = ["index.ts", "Pulumi.yaml", "tsconfig.json", "package.json", "components", "config", "envs", "scripts", "stacks", "tools"];
+const copied = [
+    "index.ts",
+    "Pulumi.yaml",
+    "tsconfig.json",
+    "package.json",
+    "components",
+    "config",
+    "envs",
+    "lib",
+    "scripts",
+    "stacks",
+    "tools",
+];
 
 /**
  * A throwaway copy of the project with extra files (a generated inventory, a broken stack), since
@@ -44,7 +56,7 @@ export function tempProject(files: Record<string, string>): string {
     return dir;
 }
 
-/** An inventory of `count` nodes shaped like stacks/lab.yaml (host keys off: they are placeholders anyway). */
+/** An inventory of `count` nodes shaped like envs/lab.yaml (host keys off: they are placeholders anyway). */
 export function inventory(count: number): string {
     const nodes = Array.from(
         { length: count },

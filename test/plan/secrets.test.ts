@@ -1,4 +1,4 @@
-import { rabbitPasswordHash } from "../../components/brokerFiles";
+import { rabbitPasswordHash } from "../../lib/brokerFiles";
 import { Evaluation, evaluate } from "../../tools/mockrun";
 import { buildPlan } from "../../tools/planModel";
 import { renderPlan } from "../../tools/render";

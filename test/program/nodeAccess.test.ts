@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { listProjectDir, readProjectFile } from "../../config/stack";
 import { loadSettings, RawStackConfig } from "../../config/validate";
 import { runnerFor } from "../../components/experiment";
-import { dockerSshOpts, sshConnection } from "../../components/nodeProvider";
+import { dockerSshOpts, sshConnection } from "../../lib/nodeProvider";
 
 const lab = (raw: RawStackConfig = {}) => loadSettings({ environment: "lab", tier: "32_2", ...raw }, readProjectFile, listProjectDir);
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { sourceHash } from "../../components/sourceHash";
+import { sourceHash } from "../../lib/sourceHash";
 
 describe("sourceHash: what rebuilds the PARWOP image", () => {
     const dir = mkdtempSync(join(tmpdir(), "parwop-src-"));
