@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
 import { NodeAccess, NodeCommand, nodeCommand } from "../lib/nodeCommand";
-import { bashOnNode, pythonInContainer, readScript, shellLine } from "../lib/scripts";
+import { dropCachesStep, readScript, runStep, shellLine } from "../lib/scripts";
 import { runPlan, PlannedRun } from "../lib/runPlan";
 
 export interface ExperimentArgs {
@@ -45,21 +45,21 @@ export class Experiment extends pulumi.ComponentResource {
                       nodeCommand(
                           `${name}-${run.id}-drop-${node.name}`,
                           args.access[node.name],
-                          { create: bashOnNode(120, ["--node", node.name]), stdin: dropScript, triggers },
+                          { ...dropCachesStep(node.name), triggers },
                           { parent: this, dependsOn: previous },
                       ),
                   )
                 : [];
             // The runner node's drop time lets the driver refuse a retry that no drop preceded.
             const runnerDrop = drops[s.nodes.findIndex((n) => n.name === runner.node)];
-            const create = pulumi
+            const step = pulumi
                 .output(runnerDrop?.stdout)
                 .apply((out) => [...driverArgs(s, run), ...(runnerDrop ? ["--cache-dropped-at", dropTime(out)] : [])])
-                .apply((words) => pythonInContainer(runner.container, e.runTimeoutSeconds, words));
+                .apply((words) => runStep(runner.container, e.runTimeoutSeconds, words));
             const exec = nodeCommand(
                 `${name}-${run.id}-run`,
                 args.access[runner.node],
-                { create, stdin: driver, triggers },
+                { create: step.create, stdin: step.stdin, triggers },
                 { parent: this, dependsOn: drops.length > 0 ? drops : previous },
             );
             if (!run.warmup) {

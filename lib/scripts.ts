@@ -50,3 +50,19 @@ export function pythonInContainer(container: string, timeoutSeconds: number, arg
         ...args,
     ]);
 }
+
+/** What a command resource runs on a node: the command line, and the script it reads on stdin. */
+export interface NodeStep {
+    create: string;
+    stdin: string;
+}
+
+/** The cache drop on one node (scripts/drop-caches.sh). */
+export function dropCachesStep(nodeName: string): NodeStep {
+    return { create: bashOnNode(120, ["--node", nodeName]), stdin: readScript("drop-caches.sh") };
+}
+
+/** One experiment run: the driver (scripts/driver.py) inside the runner's container, bounded by `timeoutSeconds`. */
+export function runStep(container: string, timeoutSeconds: number, driverArgs: (string | number)[]): NodeStep {
+    return { create: pythonInContainer(container, timeoutSeconds, driverArgs), stdin: readScript("driver.py") };
+}
