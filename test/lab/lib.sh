@@ -15,6 +15,9 @@ LAB_LABEL="parwop-lab=1"
 LAB_NET_PREFIX="10.231.0"
 LAB_BRIDGE="parwop-lab0"
 LAB_HOSTS="${LAB_HOSTS:-4}"
+# The Node.js every suite runs on (Pulumi's SDK declares node >=22; Debian ships 20): the one
+# place its version is pinned. test/lab/node.sh fetches it from the npm registry.
+LAB_NODE_VERSION="22.23.3"
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
