@@ -5,20 +5,20 @@
 # of a node's problems at once. Only bash, coreutils and the docker CLI are assumed (no awk, jq).
 #
 # usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N
-#                     [--docker-host-check] [--docker-timeout SECONDS]
+#                     [--docker-host-check] [--docker-timeout SECONDS] [--check-timeout SECONDS]
 #                     [--stack NAME --containers NAME[,NAME...]]
 set -uo pipefail
 
-node="" data_dir="" code_dir="" min_mem="" min_cpus="" docker_host_check=0 docker_timeout=20 stack="" containers=""
+node="" data_dir="" code_dir="" min_mem="" min_cpus="" docker_host_check=0 docker_timeout=20 check_timeout=30 stack="" containers=""
 
 usage() {
-  echo "usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N [--docker-host-check] [--docker-timeout SECONDS] [--stack NAME --containers NAME[,NAME...]]" >&2
+  echo "usage: preflight.sh --node ID --data-dir DIR --code-dir DIR --min-memory-bytes N --min-cpus N [--docker-host-check] [--docker-timeout SECONDS] [--check-timeout SECONDS] [--stack NAME --containers NAME[,NAME...]]" >&2
   exit 2
 }
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --node | --data-dir | --code-dir | --min-memory-bytes | --min-cpus | --docker-timeout | --stack | --containers)
+    --node | --data-dir | --code-dir | --min-memory-bytes | --min-cpus | --docker-timeout | --check-timeout | --stack | --containers)
       [ $# -ge 2 ] || usage
       case "$1" in
         --node) node=$2 ;;
@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
         --min-memory-bytes) min_mem=$2 ;;
         --min-cpus) min_cpus=$2 ;;
         --docker-timeout) docker_timeout=$2 ;;
+        --check-timeout) check_timeout=$2 ;;
         --stack) stack=$2 ;;
         --containers) containers=$2 ;;
       esac
@@ -38,7 +39,8 @@ done
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 if [ -z "$node" ] || [ -z "$data_dir" ] || [ -z "$code_dir" ] \
-  || ! is_uint "$min_mem" || ! is_uint "$min_cpus" || ! is_uint "$docker_timeout"; then
+  || ! is_uint "$min_mem" || ! is_uint "$min_cpus" || ! is_uint "$docker_timeout" \
+  || ! is_uint "$check_timeout"; then
   usage
 fi
 
@@ -89,9 +91,21 @@ check_dir() { # $1 = label, $2 = path
     fail "$1 $2 is not a directory"
   elif [ ! -r "$2" ] || [ ! -x "$2" ]; then
     fail "$1 $2 is not readable"
+  else
+    return 0
   fi
+  return 1
 }
-check_dir "data dir" "$data_dir"
+# An empty or unmounted data dir makes every query an empty, very fast run: find one data file.
+if check_dir "data dir" "$data_dir"; then
+  found=$(timeout -k 2 "$check_timeout" find -L "$data_dir" -type f -size +0c -print -quit 2>/dev/null)
+  rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    fail "data dir $data_dir: looking for a data file did not finish within ${check_timeout}s"
+  elif [ -z "$found" ]; then
+    fail "data dir $data_dir has no data files (no non-empty regular file under it)"
+  fi
+fi
 check_dir "code dir" "$code_dir"
 
 mem_kb=""
@@ -113,15 +127,26 @@ if [ "$cpus" -lt "$min_cpus" ]; then
   fail "cpus ${cpus} < required ${min_cpus}"
 fi
 
-# The cache drop between runs needs this; find out now rather than after the deploy.
+# The cache drop between runs needs this; find out now rather than after the deploy, with the
+# write the drop makes (a permission check alone misses a read-only /proc/sys or a sudoers rule
+# that allows `sudo true` but not tee). Writing 3 here only drops the cache once more.
+writer=() how=""
 if [ "$(id -u)" -eq 0 ]; then
-  if [ ! -w /proc/sys/vm/drop_caches ]; then
-    fail "cannot write /proc/sys/vm/drop_caches as root (read-only /proc/sys?)"
-  fi
-elif ! command -v sudo >/dev/null 2>&1; then
+  writer=(tee) how="as root"
+elif command -v sudo >/dev/null 2>&1; then
+  writer=(sudo -n tee) how="as $(id -un) with sudo -n tee"
+else
   fail "cannot drop caches: user $(id -un) is not root and sudo is not installed"
-elif ! sudo -n true >/dev/null 2>&1; then
-  fail "cannot drop caches: user $(id -un) is not root and has no passwordless sudo (sudo -n)"
+fi
+if [ "${#writer[@]}" -gt 0 ]; then
+  err=$(echo 3 | timeout -k 2 "$check_timeout" "${writer[@]}" /proc/sys/vm/drop_caches 2>&1 >/dev/null)
+  rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    fail "cannot drop caches: writing /proc/sys/vm/drop_caches $how did not finish within ${check_timeout}s"
+  elif [ "$rc" -ne 0 ]; then
+    err=${err%%$'\n'*}
+    fail "cannot drop caches: writing /proc/sys/vm/drop_caches $how failed: ${err##*: }"
+  fi
 fi
 
 if [ "$failures" -gt 0 ]; then

@@ -2,9 +2,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FIXTURES, ROOT, lines, run } from "./proc";
+import { endStuck, minimalPath } from "./stuck";
 
 const SCRIPT = fs.readFileSync(path.join(ROOT, "scripts", "preflight.sh"));
 const isRoot = process.getuid?.() === 0;
+// The cache-drop check is the real write: as root only where this machine allows it (other
+// users go through the fake sudo, which allows it unless told otherwise).
+const dropWorks = !isRoot || run("test", ["-w", "/proc/sys/vm/drop_caches"]).code === 0;
+const canUnshare = isRoot && run("unshare", ["-m", "true"]).code === 0;
+const FAKES = path.join(FIXTURES, "bin");
 
 let tmp: string;
 let dataDir: string;
@@ -16,24 +22,30 @@ beforeEach(() => {
     codeDir = path.join(tmp, "code");
     fs.mkdirSync(dataDir, { mode: 0o755 });
     fs.mkdirSync(codeDir, { mode: 0o755 });
+    fs.mkdirSync(path.join(dataDir, "part-1"), { mode: 0o755 });
+    fs.writeFileSync(path.join(dataDir, "part-1", "0.parquet"), "PAR1");
 });
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => {
+    endStuck(path.join(tmp, "stuck.pids"));
+    fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 /**
  * Runs preflight the way the command resource does (`bash -s -- ARGS`, the file on stdin), with
- * the fake docker CLI first on PATH: the real engine is exercised by the lab tests.
+ * the fake docker and sudo first on PATH: the real engine is exercised by the lab tests, and
+ * whether this machine runs one (or has sudo) must not change the outcome. As another user
+ * PATH is set through env, since runuser may reset it.
  */
 function preflight(args: string[], env: Record<string, string> = {}, asUser?: string) {
-    const cmd = asUser ? ["runuser", "-u", asUser, "--", "bash", "-s", "--", ...args] : ["bash", "-s", "--", ...args];
-    return run(cmd[0], cmd.slice(1), {
-        input: SCRIPT,
-        env: { ...process.env, PATH: `${path.join(FIXTURES, "bin")}:${process.env.PATH}`, ...env },
-    });
+    const vars = { PATH: `${FAKES}:${process.env.PATH}`, FAKE_SUDO: "ok", FAKE_STUCK_PIDFILE: path.join(tmp, "stuck.pids"), ...env };
+    const prefix = asUser ? ["runuser", "-u", asUser, "--"] : [];
+    const [cmd, ...rest] = [...prefix, "env", ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), "bash", "-s", "--", ...args];
+    return run(cmd, rest, { input: SCRIPT });
 }
 const ok = () => ["--node", "node7", "--data-dir", dataDir, "--code-dir", codeDir, "--min-memory-bytes", "1", "--min-cpus", "1"];
 
 describe("preflight.sh", () => {
-    it("passes with real dirs and low minimums, printing memory and cpus", () => {
+    (dropWorks ? it : it.skip)("passes with real dirs and low minimums, printing memory and cpus", () => {
         const r = preflight([...ok(), "--docker-host-check"]);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
@@ -42,7 +54,7 @@ describe("preflight.sh", () => {
         expect(cpus).toBe(Number(run("nproc", []).stdout.trim()));
     });
 
-    it("reports every problem, one line each naming the node and the value", () => {
+    (dropWorks ? it : it.skip)("reports every problem, one line each naming the node and the value", () => {
         const file = path.join(tmp, "file");
         fs.writeFileSync(file, "");
         const r = preflight(
@@ -73,7 +85,7 @@ describe("preflight.sh", () => {
         ]);
     });
 
-    it("bounds a hanging docker daemon", () => {
+    (dropWorks ? it : it.skip)("bounds a hanging docker daemon", () => {
         const started = Date.now();
         const r = preflight([...ok(), "--docker-timeout", "1"], { FAKE_DOCKER: "hang" });
         expect(Date.now() - started).toBeLessThan(10_000);
@@ -81,19 +93,74 @@ describe("preflight.sh", () => {
         expect(lines(r.stderr)).toEqual(["preflight node7: docker info did not answer within 1s"]);
     });
 
-    (isRoot ? it : it.skip)("fails a user who can neither write drop_caches nor sudo -n, and unreadable dirs", () => {
-        fs.chmodSync(dataDir, 0o700);
-        const r = preflight(ok(), {}, "nobody");
+    it.each([
+        ["has none", () => undefined],
+        ["holds only an empty file", () => fs.writeFileSync(path.join(dataDir, "empty.parquet"), "")],
+    ])("fails a data dir that %s, naming it", (_name, fill) => {
+        fs.rmSync(path.join(dataDir, "part-1"), { recursive: true });
+        fill();
+        const r = preflight(ok());
+        expect(r.code).toBe(1);
+        expect(lines(r.stderr)).toContain(`preflight node7: data dir ${dataDir} has no data files (no non-empty regular file under it)`);
+    });
+
+    (canUnshare ? it : it.skip)("as root: fails where /proc/sys is read-only (the real write, not a permission bit)", () => {
+        const r = run(
+            "unshare",
+            [
+                "-m",
+                "bash",
+                "-c",
+                'mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && exec "$@"',
+                "-",
+                "env",
+                `PATH=${FAKES}:${process.env.PATH}`,
+                "bash",
+                "-s",
+                "--",
+                ...ok(),
+            ],
+            { input: SCRIPT },
+        );
         expect(r.code).toBe(1);
         expect(lines(r.stderr)).toEqual([
-            `preflight node7: data dir ${dataDir} is not readable`,
-            expect.stringMatching(
-                /^preflight node7: cannot drop caches: user nobody is not root and (has no passwordless sudo \(sudo -n\)|sudo is not installed)$/,
-            ),
+            "preflight node7: cannot drop caches: writing /proc/sys/vm/drop_caches as root failed: Read-only file system",
         ]);
     });
 
-    it("refuses containers of another tier's stack or of the old compose deployment, accepts its own", () => {
+    describe("as a user who is not root: the write goes through sudo -n tee (a fake here)", () => {
+        (isRoot ? it : it.skip)("passes with passwordless sudo for tee", () => {
+            const r = preflight(ok(), { FAKE_SUDO: "ok" }, "nobody");
+            expect(r.stderr).toBe("");
+            expect(r.stdout).toMatch(/^preflight node7: ok /);
+        });
+
+        (isRoot ? it : it.skip)("fails sudo's refusal and unreadable dirs", () => {
+            fs.chmodSync(dataDir, 0o700);
+            const r = preflight(ok(), { FAKE_SUDO: "password" }, "nobody");
+            expect(r.code).toBe(1);
+            expect(lines(r.stderr)).toEqual([
+                `preflight node7: data dir ${dataDir} is not readable`,
+                "preflight node7: cannot drop caches: writing /proc/sys/vm/drop_caches as nobody with sudo -n tee failed: a password is required",
+            ]);
+        });
+
+        (isRoot ? it : it.skip)("bounds a write that does not return", () => {
+            const started = Date.now();
+            const r = preflight([...ok(), "--check-timeout", "1"], { FAKE_SUDO: "hang" }, "nobody");
+            expect(Date.now() - started).toBeLessThan(6000);
+            expect(lines(r.stderr)).toEqual([
+                "preflight node7: cannot drop caches: writing /proc/sys/vm/drop_caches as nobody with sudo -n tee did not finish within 1s",
+            ]);
+        });
+
+        (isRoot ? it : it.skip)("without sudo at all", () => {
+            const r = preflight(ok(), { PATH: minimalPath(tmp, { docker: path.join(FAKES, "docker") }) }, "nobody");
+            expect(lines(r.stderr)).toEqual(["preflight node7: cannot drop caches: user nobody is not root and sudo is not installed"]);
+        });
+    });
+
+    (dropWorks ? it : it.skip)("refuses containers of another tier's stack or of the old compose deployment, accepts its own", () => {
         const args = [...ok(), "--stack", "lab-64_4", "--containers", "parwop-worker,parwop-coordinator,parwop-rabbitmq"];
         const r = preflight(args, { FAKE_DOCKER_CONTAINERS: "parwop-worker=lab-32_2,parwop-coordinator=,parwop-rabbitmq=lab-64_4" });
         expect(r.code).toBe(1);
