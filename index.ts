@@ -1,24 +1,31 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster, Experiment } from "./components";
-import { provenance } from "./config/provenance";
 import { projectRoot, stackSecrets, stackSettings } from "./config/stack";
+import { scriptDigests } from "./lib/scripts";
+import { clusterName, experimentName } from "./model/names";
+import { placement } from "./model/placement";
+import { provenance } from "./model/provenance";
+import { schedule } from "./model/schedule";
+import { amqpUrl, httpUrl } from "./model/urls";
 
 // Config first: every user mistake is reported here, before any resource is registered.
 const settings = stackSettings();
-const secrets = stackSecrets();
 const stack = pulumi.getStack();
+// Then plain data: which container goes where, and the runs in order.
+const where = placement(settings);
+const scripts = scriptDigests();
+const runs = schedule(settings, where, scripts);
 
-const cluster = new Cluster("parwop", { settings, ...secrets });
-
+const cluster = new Cluster(clusterName, { settings, placement: where, ...stackSecrets() });
 const experiment = new Experiment(
-    "experiment",
+    experimentName,
     {
-        settings,
-        access: cluster.access,
-        clusterIds: cluster.containerIds(),
-        after: [cluster.healthGate],
-        provenance: provenance(stack, settings),
+        cluster,
+        runs,
+        provenance: provenance(stack, settings, scripts),
+        rerunOnRedeploy: settings.experiment.rerunOnRedeploy,
+        runTimeoutSeconds: settings.experiment.runTimeoutSeconds,
         resultsDir: path.join("results", stack),
         projectRoot,
     },
@@ -31,10 +38,10 @@ export const tier = {
     cpus: settings.tier.cpus,
     queryMemoryRecords: settings.tier.queryMemoryRecords,
 };
-export const coordinatorUrl = settings.coordinator.url;
-export const brokerAmqpUrl = `amqp://${settings.broker.node.address}:${settings.broker.amqpPort}`;
-export const brokerManagementUrl = `http://${settings.broker.node.address}:${settings.broker.managementPort}`;
+export const coordinatorUrl = where.coordinator.url;
+export const brokerAmqpUrl = amqpUrl(where.broker.host, settings.broker.amqpPort);
+export const brokerManagementUrl = httpUrl(where.broker.host, settings.broker.managementPort);
 export const brokerAdminUser = settings.broker.adminUser;
 export const brokerAdminPassword = cluster.broker.adminPassword;
-export const workers = Object.fromEntries(settings.nodes.map((n) => [n.workerId, n.workerUrl]));
+export const workers = Object.fromEntries(where.workers.map((w) => [w.node.workerId, w.url]));
 export const results = experiment.results;

@@ -1,73 +1,84 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { createHash } from "crypto";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
+import { NodeAccess } from "../lib/nodeCommand";
+import { dockerProvider } from "../lib/nodeProvider";
+import { sourceHash } from "../lib/sourceHash";
+import { nodeNames, serviceNames } from "../model/names";
+import { containerNamesOn, Placement } from "../model/placement";
 import { Broker } from "./broker";
 import { Coordinator } from "./coordinator";
 import { HealthGate } from "./healthGate";
 import { ParwopImage } from "./image";
-import { NodeAccess } from "../lib/nodeCommand";
-import { dockerProvider, sshConnection } from "../lib/nodeProvider";
 import { Preflight } from "./preflight";
-import { sourceHash } from "../lib/sourceHash";
 import { Worker } from "./worker";
 
 export interface ClusterArgs {
     /** The checked stack config (config/stack.ts): nodes, tier, ports, image, policies. */
     settings: Settings;
+    /** Which container goes on which node (model/placement.ts). */
+    placement: Placement;
     /** Management administrator password (secret); generated when omitted. */
     brokerAdminPassword?: pulumi.Output<string>;
-    /** SSH private key for commands (secret); the ssh agent when omitted. */
-    sshPrivateKey?: pulumi.Output<string>;
 }
 
 /** Broker, coordinator and one worker per node, each node through its own Docker engine. */
 export class Cluster extends pulumi.ComponentResource {
-    public readonly access: Record<string, NodeAccess> = {};
-    public readonly providers: Record<string, docker.Provider> = {};
-    public readonly workers: Worker[];
-    public readonly coordinator: Coordinator;
+    public readonly placement: Placement;
     public readonly broker: Broker;
-    public readonly healthGate: HealthGate;
-    /** Explicit, because default providers are disabled: nothing lands on an unnamed machine. */
+    public readonly coordinator: Coordinator;
+    public readonly workers: Worker[];
+    /** Passes once every worker heartbeats to the coordinator: what runs on the cluster waits for it. */
+    public readonly ready: HealthGate;
+    /** One digest of every PARWOP container's ID: it changes when any of them is replaced. */
+    public readonly identity: pulumi.Output<string>;
+    /** Digest of the PARWOP build context, or `prebuilt:<image>` when the nodes have the image already. */
+    public readonly sourceDigest: string;
+    /** Explicit, because default providers are disabled: every command names where it runs. */
     public readonly commandProvider: command.Provider;
+    private readonly nodes: Record<string, { access: NodeAccess; provider: docker.Provider; image: ParwopImage }> = {};
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:Cluster", name, {}, opts);
         const s = args.settings;
-        this.commandProvider = new command.Provider(`${name}-command`, {}, { parent: this });
-        if (s.nodes.some((n) => !n.local) && !fs.existsSync(path.join(os.homedir(), ".ssh"))) {
-            pulumi.log.warn(
-                "~/.ssh does not exist on this machine: docker's ssh keeps its control sockets there (mkdir -m 700 ~/.ssh)",
-                this,
-            );
+        const p = args.placement;
+        this.placement = p;
+        this.commandProvider = new command.Provider(serviceNames(name).command, {}, { parent: this });
+        if (p.nodes.some((n) => !n.local) && !fs.existsSync(path.join(os.homedir(), ".ssh"))) {
+            pulumi.log.warn("~/.ssh does not exist on this machine: ssh keeps its control sockets there (mkdir -m 700 ~/.ssh)", this);
         }
-        const build = s.image.build && { ...s.image.build, sourceHash: this.contextDigest(s.image.build.context) };
+        this.sourceDigest = s.image.build ? this.contextDigest(s.image.build.context) : `prebuilt:${s.image.name}`;
+        const build = s.image.build && { ...s.image.build, sourceHash: this.sourceDigest };
         const preflights: Record<string, Preflight> = {};
-        const images: Record<string, ParwopImage> = {};
-        for (const node of s.nodes) {
-            const nodeName = `${name}-${node.name}`;
-            this.providers[node.name] = dockerProvider(`${nodeName}-docker`, node, s, { parent: this });
-            this.access[node.name] = { node, connection: sshConnection(node, s, args.sshPrivateKey) };
+        for (const node of p.nodes) {
+            const names = nodeNames(name, node.name);
+            const access = { node, ssh: s.ssh };
+            const provider = dockerProvider(names.docker, node, s.ssh, { parent: this });
             preflights[node.name] = new Preflight(
-                `${nodeName}-preflight`,
-                { access: this.access[node.name], tier: s.tier, containers: containersOn(s, node.name) },
+                names.preflight,
+                { access, tier: s.tier, containers: containerNamesOn(p, node.name) },
                 { parent: this, providers: [this.commandProvider] },
             );
             // Nothing is deployed on a node before its preflight passed.
-            images[node.name] = new ParwopImage(
-                `${nodeName}-parwop`,
+            const image = new ParwopImage(
+                names.image,
                 { name: s.image.name, build },
-                { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name]] },
+                { parent: this, providers: [provider], dependsOn: [preflights[node.name]] },
             );
+            this.nodes[node.name] = { access, provider, image };
         }
-        const home = s.coordinator.node.name;
-        const onHome = { parent: this, providers: [this.providers[home]], dependsOn: [preflights[home]] };
+        const on = (nodeName: string, after: pulumi.Resource[] = []) => ({
+            parent: this,
+            providers: [this.nodes[nodeName].provider],
+            dependsOn: [preflights[nodeName], ...after],
+        });
         this.broker = new Broker(
-            `${name}-broker`,
+            serviceNames(name).broker,
             {
                 image: s.broker.image,
                 containerName: s.broker.containerName,
@@ -77,57 +88,78 @@ export class Cluster extends pulumi.ComponentResource {
                 adminPassword: args.brokerAdminPassword,
                 restartPolicy: s.restartPolicy,
             },
-            onHome,
+            on(p.broker.node.name),
         );
         const shared = { tier: s.tier, restartPolicy: s.restartPolicy, restartGeneration: s.restartGeneration };
+        const home = p.coordinator.node;
         this.coordinator = new Coordinator(
-            `${name}-coordinator`,
+            serviceNames(name).coordinator,
             {
                 ...shared,
-                imageId: images[home].imageId,
+                imageId: this.imageIdOn(home.name),
                 containerName: s.coordinator.containerName,
                 port: s.coordinator.port,
-                url: s.coordinator.url,
-                rabbitmqHost: s.broker.node.address,
-                rabbitmqPort: s.broker.amqpPort,
-                codeDir: s.coordinator.node.codeDir,
+                url: p.coordinator.url,
+                rabbitmqHost: p.broker.host,
+                rabbitmqPort: p.broker.amqpPort,
+                codeDir: home.codeDir,
             },
             // PARWOP connects to the broker at start-up: the broker must answer first.
-            { ...onHome, dependsOn: [preflights[home], this.broker] },
+            on(home.name, [this.broker]),
         );
-        this.workers = s.nodes.map(
-            (node) =>
+        this.workers = p.workers.map(
+            ({ node, url }) =>
                 new Worker(
-                    `${name}-${node.name}-worker`,
+                    nodeNames(name, node.name).worker,
                     {
                         ...shared,
                         workerId: node.workerId,
-                        imageId: images[node.name].imageId,
+                        imageId: this.imageIdOn(node.name),
                         containerName: node.containerName,
                         port: node.workerPort,
-                        url: node.workerUrl,
-                        coordinatorUrl: s.coordinator.url,
+                        url,
+                        coordinatorUrl: p.coordinator.url,
                         codeDir: node.codeDir,
                         dataDir: node.dataDir,
                         dumpsDir: node.dumpsDir,
                     },
                     // As the original deploy did: coordinator first, so the first heartbeats land.
-                    { parent: this, providers: [this.providers[node.name]], dependsOn: [preflights[node.name], this.coordinator] },
+                    on(node.name, [this.coordinator]),
                 ),
         );
-        this.healthGate = new HealthGate(
-            `${name}-health`,
+        this.identity = pulumi
+            .all([this.coordinator.container.id, ...this.workers.map((w) => w.container.id)])
+            .apply((ids) => createHash("sha256").update(ids.join("\n")).digest("hex").slice(0, 16));
+        this.ready = new HealthGate(
+            serviceNames(name).health,
             {
-                access: this.access[home],
+                access: this.access(home.name),
                 coordinatorContainer: s.coordinator.containerName,
                 coordinatorPort: s.coordinator.port,
-                workerIds: s.nodes.map((n) => n.workerId),
+                workerIds: p.workers.map((w) => w.node.workerId),
                 config: s.healthGate,
-                triggers: this.containerIds(),
+                cluster: this.identity,
             },
             { parent: this, providers: [this.commandProvider], dependsOn: [this.coordinator, ...this.workers] },
         );
-        this.registerOutputs({ coordinatorUrl: s.coordinator.url, workerIds: s.nodes.map((n) => n.workerId) });
+        this.registerOutputs({
+            broker: this.broker,
+            coordinator: this.coordinator,
+            workers: this.workers,
+            ready: this.ready,
+            identity: this.identity,
+            sourceDigest: this.sourceDigest,
+        });
+    }
+
+    /** How commands reach a node. */
+    public access(nodeName: string): NodeAccess {
+        return this.nodes[nodeName].access;
+    }
+
+    /** sha256:… of the PARWOP image on a node. */
+    public imageIdOn(nodeName: string): pulumi.Output<string> {
+        return this.nodes[nodeName].image.imageId;
     }
 
     /** One digest for every node's build (hashing the context once, not once per node). */
@@ -138,15 +170,4 @@ export class Cluster extends pulumi.ComponentResource {
         }
         return digest ?? "missing";
     }
-
-    /** IDs of every PARWOP container: when any is replaced, what depends on the cluster runs again. */
-    public containerIds(): pulumi.Output<string>[] {
-        return [this.coordinator.container.id, ...this.workers.map((w) => w.container.id)];
-    }
-}
-
-/** Names of the containers the stack creates on a node (the coordinator's node also runs the broker). */
-export function containersOn(s: Settings, nodeName: string): string[] {
-    const own = s.nodes.filter((n) => n.name === nodeName).map((n) => n.containerName);
-    return nodeName === s.coordinator.node.name ? [...own, s.coordinator.containerName, s.broker.containerName] : own;
 }

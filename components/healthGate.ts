@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HealthGateConfig } from "../config/experiment";
-import { NodeAccess, NodeCommand, nodeCommand } from "../lib/nodeCommand";
+import * as command from "@pulumi/command";
+import { NodeAccess, nodeCommand } from "../lib/nodeCommand";
 import { pythonInContainer, readScript } from "../lib/scripts";
 
 export interface HealthGateArgs {
@@ -12,13 +13,13 @@ export interface HealthGateArgs {
     /** Every worker id that must heartbeat. */
     workerIds: string[];
     config: HealthGateConfig;
-    /** Change (e.g. container IDs) that must re-run the gate. */
-    triggers: pulumi.Input<unknown[]>;
+    /** The cluster's identity (a digest of its container IDs): a redeployed cluster is checked again. */
+    cluster: pulumi.Input<string>;
 }
 
 /** Waits until the coordinator lists every worker with a fresh heartbeat; fails naming the missing ones. */
 export class HealthGate extends pulumi.ComponentResource {
-    public readonly command: NodeCommand;
+    public readonly command: command.local.Command;
 
     constructor(name: string, args: HealthGateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:HealthGate", name, {}, opts);
@@ -41,7 +42,9 @@ export class HealthGate extends pulumi.ComponentResource {
                     "--since-start",
                 ]),
                 stdin: readScript("health_gate.py"),
-                triggers: args.triggers,
+                triggers: [{ cluster: args.cluster }],
+                // The gate's own bound, plus the ssh session and docker exec around it.
+                timeoutSeconds: args.config.timeoutSeconds + 150,
             },
             { parent: this },
         );

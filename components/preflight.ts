@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Tier } from "../config/tiers";
-import { NodeAccess, NodeCommand, nodeCommand } from "../lib/nodeCommand";
+import * as command from "@pulumi/command";
+import { NodeAccess, nodeCommand } from "../lib/nodeCommand";
 import { bashOnNode, readScript } from "../lib/scripts";
 
 export interface PreflightArgs {
@@ -22,7 +23,7 @@ export function minimumMemoryBytes(tier: Tier): number {
 
 /** Checks one node before anything is deployed there; a failure names the node and every reason. */
 export class Preflight extends pulumi.ComponentResource {
-    public readonly command: NodeCommand;
+    public readonly command: command.local.Command;
 
     constructor(name: string, args: PreflightArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:Preflight", name, {}, opts);
@@ -50,6 +51,7 @@ export class Preflight extends pulumi.ComponentResource {
                     args.containers.join(","),
                 ]),
                 stdin: readScript("preflight.sh"),
+                timeoutSeconds: 180,
             },
             { parent: this },
         );

@@ -1,8 +1,12 @@
+import { httpUrl } from "../model/urls";
 import { EnvironmentFile } from "./schema";
 import { ExperimentConfig } from "./experiment";
 import { NodeSettings } from "./settings";
 
-/** Rules that span fields: references, duplicates, and clashes between containers sharing a host network. */
+/**
+ * Rules that span fields of the inventory: references and duplicates. Clashes between a
+ * cluster service and what shares its host are placement rules (model/placement.ts).
+ */
 export function crossCheck(file: string, env: EnvironmentFile, nodes: NodeSettings[], experiment: ExperimentConfig): string[] {
     const problems: string[] = [];
     const seen = new Map<string, number>();
@@ -18,46 +22,22 @@ export function crossCheck(file: string, env: EnvironmentFile, nodes: NodeSettin
         const host = n.host.toLowerCase();
         once(`port:${host}:${n.workerPort}`, i, `host "${n.host}" with worker port ${n.workerPort}`);
         once(`container:${host}:${n.containerName}`, i, `host "${n.host}" with container name "${n.containerName}"`);
-        once(`url:${n.workerUrl.toLowerCase()}`, i, `worker URL ${n.workerUrl}`);
+        const url = httpUrl(n.address, n.workerPort);
+        once(`url:${url.toLowerCase()}`, i, `worker URL ${url}`);
         if (!env.local && env.ssh.hostKeyChecking === "strict" && n.hostKey === undefined) {
             problems.push(
                 `${file}: nodes[${i}].hostKey is required when ssh.hostKeyChecking is "strict" (get it with: ssh-keyscan -t ed25519 ${n.host})`,
             );
         }
     });
-    const coordinator = nodes.find((n) => n.name === env.coordinatorNode);
-    if (coordinator === undefined) {
-        problems.push(
-            `${file}: coordinatorNode "${env.coordinatorNode}" is not a node name (nodes: ${nodes.map((n) => n.name).join(", ")})`,
-        );
-    } else {
-        const services: [string, number][] = [
-            ["ports.coordinator", env.ports.coordinator],
-            ["ports.amqp", env.ports.amqp],
-            ["ports.management", env.ports.management],
-        ];
-        const home = coordinator.host.toLowerCase();
-        nodes.forEach((n, i) => {
-            if (n.host.toLowerCase() === home) services.push([`nodes[${i}].workerPort`, n.workerPort]);
-        });
-        const names: [string, string][] = [
-            ["containerNames.coordinator", env.containerNames.coordinator],
-            ["containerNames.broker", env.containerNames.broker],
-        ];
-        nodes.forEach((n, i) => {
-            if (n.host.toLowerCase() === home) names.push([`nodes[${i}] worker container`, n.containerName]);
-        });
-        names.forEach(([key, name], i) => {
-            const other = names.slice(0, i).find(([, n]) => n === name);
-            if (other) problems.push(`${file}: ${key} "${name}" is also ${other[0]}'s name on host ${coordinator.host}`);
-        });
-        services.forEach(([key, port], i) => {
-            const other = services.slice(0, i).find(([, p]) => p === port);
-            if (other)
-                problems.push(
-                    `${file}: ${key} ${port} clashes with ${other[0]} on host ${coordinator.host} (containers share the host network)`,
-                );
-        });
+    const names = nodes.map((n) => n.name);
+    for (const [key, value] of [
+        ["coordinatorNode", env.coordinatorNode],
+        ["brokerNode", env.brokerNode],
+    ] as const) {
+        if (value !== undefined && !names.includes(value)) {
+            problems.push(`${file}: ${key} "${value}" is not a node name (nodes: ${names.join(", ")})`);
+        }
     }
     if (experiment.localWorker !== undefined && !nodes.some((n) => n.workerId === experiment.localWorker)) {
         problems.push(

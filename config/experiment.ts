@@ -51,6 +51,12 @@ export const experimentSchema = z
         maxThreads: z.number().int().min(1).max(256).default(1),
         /** Drop the page cache on every node before each run. */
         dropCaches: z.boolean().default(true),
+        /**
+         * Re-run every run when the cluster is redeployed (a rebuilt image, a restartGeneration
+         * bump): results then always describe what is deployed. false keeps the results taken
+         * on the earlier deployment; new runs still need a runId bump.
+         */
+        rerunOnRedeploy: z.boolean().default(true),
         /** Wall-clock bound of one run, in seconds (enforced with `timeout` on the node). */
         runTimeoutSeconds: z.number().int().min(10).default(3600),
     })

@@ -59,8 +59,10 @@ export const environmentSchema = z
     .object({
         /** Every node runs Docker and commands here, on the machine running Pulumi (the dev environment). */
         local: z.boolean().default(false),
-        /** `name` of the node that hosts the coordinator and the broker. */
+        /** `name` of the node that hosts the coordinator (and the broker, unless brokerNode says otherwise). */
         coordinatorNode: plainName,
+        /** `name` of the node that hosts RabbitMQ; default coordinatorNode. */
+        brokerNode: plainName.optional(),
         ssh: z
             .object({
                 user: z

@@ -13,8 +13,6 @@ export interface NodeSettings {
     /** PARWOP NODE_ID of the worker. */
     workerId: string;
     workerPort: number;
-    /** http://address:workerPort */
-    workerUrl: string;
     containerName: string;
     dataDir: string;
     codeDir: string;
@@ -36,7 +34,7 @@ export interface Settings {
     /** Bumping it replaces every PARWOP container (the old restart script). */
     restartGeneration: number;
     restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
-    coordinator: { node: NodeSettings; port: number; url: string; containerName: string };
+    coordinator: { node: NodeSettings; port: number; containerName: string };
     broker: {
         node: NodeSettings;
         image: string;

@@ -8,7 +8,7 @@ import { Settings } from "./settings";
 export const projectRoot = path.resolve(__dirname, "..");
 
 /** Keys whose values are secrets: they are read as Outputs and never echoed in errors. */
-export const secretKeys = ["brokerAdminPassword", "sshPrivateKey"];
+export const secretKeys = ["brokerAdminPassword"];
 
 const objectKeys = ["experiment", "healthGate"];
 
@@ -43,16 +43,19 @@ export function listProjectDir(rel: string): string[] {
     return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
+/** Secret keys whose value the stack file holds in plain text (set without --secret). */
+export function plaintextSecrets(all: Record<string, string> = pulumi.runtime.allConfig()): string[] {
+    // The SDK's own check (its Config.get warns with it); exported at run time but marked @internal in its types.
+    const isSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean }).isConfigSecret;
+    return secretKeys.filter((key) => `parwop:${key}` in all && !isSecret(`parwop:${key}`));
+}
+
 /** Settings for the running stack; throws ConfigError (one line per problem) before any resource exists. */
 export function stackSettings(): Settings {
-    return loadSettings(rawStackConfig(), readProjectFile, listProjectDir);
+    return loadSettings(rawStackConfig(), readProjectFile, listProjectDir, plaintextSecrets());
 }
 
 /** The stack's secrets as Pulumi secrets (undefined when not set). */
-export function stackSecrets(): { brokerAdminPassword?: pulumi.Output<string>; sshPrivateKey?: pulumi.Output<string> } {
-    const config = new pulumi.Config("parwop");
-    return {
-        brokerAdminPassword: config.getSecret("brokerAdminPassword"),
-        sshPrivateKey: config.getSecret("sshPrivateKey"),
-    };
+export function stackSecrets(): { brokerAdminPassword?: pulumi.Output<string> } {
+    return { brokerAdminPassword: new pulumi.Config("parwop").getSecret("brokerAdminPassword") };
 }

@@ -6,6 +6,7 @@ import { Tier, tierLimits, tierSchema } from "./tiers";
 import { NodeSettings, Settings } from "./settings";
 import { crossCheck } from "./crossCheck";
 import { issueLines, loadFile, ReadFile } from "./issues";
+import { hostClashes, placement } from "../model/placement";
 
 export type { ReadFile } from "./issues";
 
@@ -30,10 +31,15 @@ const knownKeys = [
     "restartPolicy",
     "brokerAdminUser",
     "brokerAdminPassword",
-    "sshPrivateKey",
     "experiment",
     "healthGate",
 ];
+
+/** Keys that once existed, with what to do instead. */
+const retiredKeys: Record<string, string> = {
+    sshPrivateKey:
+        "is no longer used: node commands and Docker both go through your ssh client; load the key into your agent (ssh-add KEY) and remove this key",
+};
 
 const stackSchema = z
     .object({
@@ -74,7 +80,6 @@ function resolveNodes(env: EnvironmentFile): NodeSettings[] {
             address,
             workerId: n.workerId,
             workerPort,
-            workerUrl: `http://${address}:${workerPort}`,
             containerName: n.containerName ?? env.containerNames.worker,
             dataDir: n.dataDir ?? env.dataDir,
             codeDir: n.codeDir ?? env.codeDir,
@@ -90,10 +95,19 @@ function resolveNodes(env: EnvironmentFile): NodeSettings[] {
  * Checks the whole stack config and the files it names; returns typed settings or throws
  * a ConfigError listing every problem. Runs before any resource is registered.
  */
-export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir: string) => string[]): Settings {
+export function loadSettings(
+    raw: RawStackConfig,
+    readFile: ReadFile,
+    list: (dir: string) => string[],
+    plaintextSecrets: string[] = [],
+): Settings {
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
-        if (!knownKeys.includes(key)) problems.push(`parwop:${key}: unknown config key (known: ${knownKeys.join(", ")})`);
+        if (key in retiredKeys) problems.push(`parwop:${key}: ${retiredKeys[key]}`);
+        else if (!knownKeys.includes(key)) problems.push(`parwop:${key}: unknown config key (known: ${knownKeys.join(", ")})`);
+    }
+    for (const key of plaintextSecrets) {
+        problems.push(`parwop:${key}: is in plain text in the stack file; set it as a secret: pulumi config set --secret parwop:${key}`);
     }
     const stack = stackSchema.safeParse(raw);
     if (!stack.success) {
@@ -111,13 +125,15 @@ export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir
     if (problems.length > 0 || Array.isArray(tier) || Array.isArray(env)) throw new ConfigError(problems);
 
     const nodes = resolveNodes(env);
-    problems.push(...crossCheck(`envs/${stack.data.environment}.yaml`, env, nodes, stack.data.experiment));
+    const envFile = `envs/${stack.data.environment}.yaml`;
+    problems.push(...crossCheck(envFile, env, nodes, stack.data.experiment));
     if (problems.length > 0) throw new ConfigError(problems);
 
     const coordinatorNode = nodes.find((n) => n.name === env.coordinatorNode)!;
-    const coordinatorUrl = `http://${coordinatorNode.address}:${env.ports.coordinator}`;
+    // The one place the broker's home is decided: its own node when named, else the coordinator's.
+    const brokerNode = nodes.find((n) => n.name === (env.brokerNode ?? env.coordinatorNode))!;
     const experiment = stack.data.experiment;
-    return {
+    const settings: Settings = {
         environment: stack.data.environment,
         tier,
         nodes,
@@ -128,11 +144,10 @@ export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir
         coordinator: {
             node: coordinatorNode,
             port: env.ports.coordinator,
-            url: coordinatorUrl,
             containerName: env.containerNames.coordinator,
         },
         broker: {
-            node: coordinatorNode,
+            node: brokerNode,
             image: env.brokerImage,
             amqpPort: env.ports.amqp,
             managementPort: env.ports.management,
@@ -146,4 +161,7 @@ export function loadSettings(raw: RawStackConfig, readFile: ReadFile, list: (dir
             memoryLimitRecords: experiment.memoryLimitRecords ?? tier.queryMemoryRecords,
         },
     };
+    const clashes = hostClashes(placement(settings), envFile);
+    if (clashes.length > 0) throw new ConfigError(clashes);
+    return settings;
 }

@@ -1,38 +1,73 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeSettings } from "../config/settings";
+import { SshSettings, sshOptions } from "./nodeProvider";
+import { shellLine } from "./scripts";
 
-/** How commands reach one node: over SSH, or on this machine for a local (dev) node. */
+/** How commands reach one node: through the system ssh client, or here for a local (dev) node. */
 export interface NodeAccess {
     node: NodeSettings;
-    /** SSH connection for remote nodes (undefined for local ones). */
-    connection?: command.types.input.remote.ConnectionArgs;
+    ssh: SshSettings;
 }
 
 export interface NodeCommandArgs {
+    /** The command line on the node. */
     create: pulumi.Input<string>;
-    stdin?: pulumi.Input<string>;
+    /** The script it reads on stdin. */
+    stdin: pulumi.Input<string>;
+    /** Named values whose change re-runs the command. */
     triggers?: pulumi.Input<unknown[]>;
+    /** Bound of the whole command, in seconds, including the ssh session: past it the provider kills it. */
+    timeoutSeconds: number;
 }
 
-/** Output of a command resource, whichever kind it is. */
-export type NodeCommand = command.remote.Command | command.local.Command;
+/**
+ * The command line as run on the machine running Pulumi: the step itself for a local node, else
+ * the system ssh client running it on the node, with the node's options (the same the docker
+ * provider uses, so both share one multiplexed connection per node).
+ */
+export function commandLine(access: NodeAccess, create: string): string {
+    if (access.node.local) return create;
+    const { node, ssh } = access;
+    return shellLine(["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, `${ssh.user}@${node.host}`, "--", create]);
+}
 
-/** One command on one node: remote over SSH, or local where the node is this machine. */
-export function nodeCommand(name: string, access: NodeAccess, args: NodeCommandArgs, opts: pulumi.CustomResourceOptions): NodeCommand {
-    const common = {
-        create: args.create,
-        stdin: args.stdin,
-        triggers: args.triggers,
-        logging: "stdoutAndStderr" as const,
-        // Otherwise an update sends PULUMI_COMMAND_STDOUT/STDERR over SSH, which sshd refuses without AcceptEnv.
-        addPreviousOutputInEnv: false,
-    };
-    if (access.node.local) {
-        return new command.local.Command(name, { ...common, interpreter: ["/bin/bash", "-c"] }, opts);
-    }
-    if (access.connection === undefined) {
-        throw new Error(`node ${access.node.name} is remote but has no SSH connection`);
-    }
-    return new command.remote.Command(name, { ...common, connection: access.connection }, opts);
+/**
+ * One command on one node. Always a local command: the command provider kills a local process
+ * when its customTimeouts expire (exec.CommandContext), whereas its remote sessions ignore them
+ * and have no keepalive (pulumi-command v1.2.1, remote/commandOutputs.go: session.Run without
+ * the context), so a dead link or node would hang the update.
+ */
+export function nodeCommand(
+    name: string,
+    access: NodeAccess,
+    args: NodeCommandArgs,
+    opts: pulumi.CustomResourceOptions,
+): command.local.Command {
+    const bound = `${args.timeoutSeconds}s`;
+    return new command.local.Command(
+        name,
+        {
+            create: pulumi.output(args.create).apply((create) => commandLine(access, create)),
+            stdin: args.stdin,
+            triggers: args.triggers,
+            interpreter: ["/bin/bash", "-c"],
+            logging: "stdoutAndStderr",
+            // The previous output in the environment is of no use to these scripts, and an hour of
+            // driver output would not fit in one variable.
+            addPreviousOutputInEnv: false,
+        },
+        pulumi.mergeOptions(opts, { customTimeouts: { create: bound, update: bound, delete: bound } }),
+    );
+}
+
+/** The command on the node inside a line commandLine() made for it; undefined when the line is not one. */
+export function commandOnNode(access: NodeAccess, line: string): string | undefined {
+    if (access.node.local) return line;
+    const prefix = commandLine(access, "");
+    const quoted = prefix.endsWith(" ''") ? prefix.slice(0, -2) : undefined;
+    if (quoted === undefined || !line.startsWith(quoted)) return undefined;
+    const rest = line.slice(quoted.length);
+    // shellQuote leaves plain words bare and puts the rest in '…' with ' written as '\''.
+    return rest.startsWith("'") && rest.endsWith("'") ? rest.slice(1, -1).replace(/'\\''/g, "'") : rest;
 }

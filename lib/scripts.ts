@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -17,19 +18,33 @@ export function shellLine(words: (string | number)[]): string {
     return words.map((w) => shellQuote(String(w))).join(" ");
 }
 
+/** Seconds `timeout -k` gives a bash script on a node after SIGTERM. */
+const BASH_KILL_AFTER = 10;
+/** How long after its own bound a pythonInContainer command is surely over (60 + 30 s of -k). */
+const PYTHON_IN_CONTAINER_SLACK = 90;
+/** run-query.sh's bound on reading the coordinator's log for PARWOP's record count. */
+const RUN_LOG_SECONDS = 30;
+
 /** A command that runs a bash script given on stdin; `timeout` because Pulumi's own timeouts do not stop a remote command. */
 export function bashOnNode(timeoutSeconds: number, args: (string | number)[]): string {
-    return shellLine(["timeout", "-k", 10, timeoutSeconds, "bash", "-s", "--", ...args]);
+    return shellLine(bashOnNodeWords(timeoutSeconds, args));
 }
 
+function bashOnNodeWords(timeoutSeconds: number, args: (string | number)[]): (string | number)[] {
+    return ["timeout", "-k", BASH_KILL_AFTER, timeoutSeconds, "bash", "-s", "--", ...args];
+}
 /**
  * A command that runs a Python program given on stdin inside a PARWOP container, in /code like PARWOP itself.
  * The inner `timeout` stops the program in the container; the outer one a `docker exec` that hangs.
  */
 export function pythonInContainer(container: string, timeoutSeconds: number, args: (string | number)[]): string {
+    return shellLine(pythonInContainerWords(container, timeoutSeconds, args));
+}
+
+function pythonInContainerWords(container: string, timeoutSeconds: number, args: (string | number)[]): (string | number)[] {
     // -k: a program that ignores SIGTERM (stuck in C code) is killed 30 s later, so it cannot
     // outlive its run and overlap the next one.
-    return shellLine([
+    return [
         "timeout",
         "-k",
         30,
@@ -48,21 +63,68 @@ export function pythonInContainer(container: string, timeoutSeconds: number, arg
         "-u",
         "-",
         ...args,
-    ]);
+    ];
 }
 
 /** What a command resource runs on a node: the command line, and the script it reads on stdin. */
 export interface NodeStep {
     create: string;
     stdin: string;
+    /** Seconds after which the node side has surely ended, failed or not: a resource timeout must exceed it. */
+    timeoutSeconds: number;
+}
+
+/** Bounds of one cache drop, in seconds (scripts/drop-caches.sh). */
+export interface DropBounds {
+    /** `sync` (default 120, the whole drop's old bound): a sync that outlives it is left behind and the drop fails naming the node. */
+    syncSeconds: number;
+    /** The write to /proc/sys/vm/drop_caches (default 30). */
+    writeSeconds: number;
 }
 
 /** The cache drop on one node (scripts/drop-caches.sh). */
-export function dropCachesStep(nodeName: string): NodeStep {
-    return { create: bashOnNode(120, ["--node", nodeName]), stdin: readScript("drop-caches.sh") };
+export function dropCachesStep(nodeName: string, bounds: DropBounds = { syncSeconds: 120, writeSeconds: 30 }): NodeStep {
+    const outer = bounds.syncSeconds + bounds.writeSeconds + 30;
+    return {
+        create: bashOnNode(outer, ["--node", nodeName, "--sync-timeout", bounds.syncSeconds, "--write-timeout", bounds.writeSeconds]),
+        stdin: readScript("drop-caches.sh"),
+        timeoutSeconds: outer + BASH_KILL_AFTER,
+    };
 }
 
-/** One experiment run: the driver (scripts/driver.py) inside the runner's container, bounded by `timeoutSeconds`. */
-export function runStep(container: string, timeoutSeconds: number, driverArgs: (string | number)[]): NodeStep {
-    return { create: pythonInContainer(container, timeoutSeconds, driverArgs), stdin: readScript("driver.py") };
+/**
+ * One experiment run: the driver (scripts/driver.py) inside the runner's container, bounded by
+ * `timeoutSeconds`, wrapped on the node by scripts/run-query.sh, which reports a driver that died
+ * without a word and, given `recordsFromLog` (the coordinator's container, for distributed mode),
+ * reads PARWOP's record count from that container's log. `driverArgs` must hold --query and --repetition.
+ */
+export function runStep(container: string, timeoutSeconds: number, driverArgs: (string | number)[], recordsFromLog?: string): NodeStep {
+    const valueOf = (flag: string) => {
+        const i = driverArgs.indexOf(flag);
+        if (i < 0 || i + 1 >= driverArgs.length) throw new Error(`runStep: driver arguments lack ${flag}`);
+        return driverArgs[i + 1];
+    };
+    const wrapperArgs = [
+        "--query",
+        valueOf("--query"),
+        "--repetition",
+        valueOf("--repetition"),
+        ...(recordsFromLog === undefined ? [] : ["--records-from-log", recordsFromLog]),
+        "--log-timeout",
+        RUN_LOG_SECONDS,
+    ];
+    // The wrapper's own steps after the driver's bound: docker exec's slack, then docker logs (with its -k 5), then margin.
+    const outer = timeoutSeconds + PYTHON_IN_CONTAINER_SLACK + RUN_LOG_SECONDS + 5 + 25;
+    return {
+        create: shellLine(bashOnNodeWords(outer, [...wrapperArgs, "--", ...pythonInContainerWords(container, timeoutSeconds, driverArgs)])),
+        // The wrapper reads only itself from stdin; the driver that follows is docker exec's stdin.
+        stdin: readScript("run-query.sh") + readScript("driver.py"),
+        timeoutSeconds: outer + BASH_KILL_AFTER,
+    };
+}
+
+/** Digests of the scripts the runs execute on the nodes: an edit to either re-runs the runs. */
+export function scriptDigests(): { driver: string; dropCaches: string } {
+    const digest = (name: string) => createHash("sha256").update(readScript(name)).digest("hex").slice(0, 16);
+    return { driver: digest("driver.py"), dropCaches: digest("drop-caches.sh") };
 }

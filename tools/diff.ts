@@ -1,6 +1,5 @@
-import { leaves, topProperty } from "./flatten";
-import { byNodeName, byText, Plan, PlannedResource } from "./planModel";
-import { Effect, effectOf } from "./replaceRules";
+import { leaves } from "./flatten";
+import { byText, Plan, PlannedResource } from "./planModel";
 
 /** One changed leaf of a resource's inputs. */
 export interface InputChange {
@@ -8,97 +7,69 @@ export interface InputChange {
     /** undefined: the leaf does not exist on that side. */
     old?: unknown;
     new?: unknown;
-    effect: Effect;
 }
 
 export interface ChangedResource {
     type: string;
     name: string;
     node: string;
-    /** The strongest effect of its changes: replace > unknown > update > state. */
-    action: Effect;
     changes: InputChange[];
 }
 
 export interface PlanDiff {
     from: string;
     to: string;
-    added: { type: string; name: string; node: string }[];
-    removed: { type: string; name: string; node: string }[];
+    added: PlannedResource[];
+    removed: PlannedResource[];
     changed: ChangedResource[];
 }
 
-const strength: Record<Effect, number> = { state: 0, update: 1, unknown: 2, replace: 3 };
-
-const key = (r: PlannedResource) => `${r.type}::${r.name}`;
-const brief = (r: PlannedResource) => ({ type: r.type, name: r.name, node: r.node });
-
-function inputChanges(type: string, a: PlannedResource, b: PlannedResource): InputChange[] {
-    const olds = new Map(leaves(a.inputs));
-    const news = new Map(leaves(b.inputs));
-    const paths = [...new Set([...olds.keys(), ...news.keys()])].sort(byNodeName);
-    return paths
-        .filter((p) => JSON.stringify(olds.get(p)) !== JSON.stringify(news.get(p)))
-        .map((p) => ({ path: p, old: olds.get(p), new: news.get(p), effect: effectOf(type, topProperty(p)) }));
+/** Numbers inside paths sort as numbers (envs[2] before envs[10]), the rest byte-wise. */
+export function naturalCompare(a: string, b: string): number {
+    const split = (s: string) => s.split(/(\d+)/).map((p, i) => (i % 2 === 1 ? Number(p) : p));
+    const pa = split(a);
+    const pb = split(b);
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+        const x = pa[i];
+        const y = pb[i];
+        if (x === y) continue;
+        return typeof x === "number" && typeof y === "number" ? x - y : byText(String(x), String(y));
+    }
+    return pa.length - pb.length;
 }
 
-/** Resources matched by type and name (as Pulumi matches them by URN): added, removed, changed inputs. */
+const key = (r: PlannedResource) => `${r.type}::${r.name}`;
+
+function inputChanges(a: PlannedResource, b: PlannedResource): InputChange[] {
+    const olds = new Map(leaves(a.inputs));
+    const news = new Map(leaves(b.inputs));
+    const paths = [...new Set([...olds.keys(), ...news.keys()])].sort(naturalCompare);
+    return paths
+        .filter((p) => JSON.stringify(olds.get(p)) !== JSON.stringify(news.get(p)))
+        .map((p) => ({ path: p, old: olds.get(p), new: news.get(p) }));
+}
+
+/**
+ * What one plan declares differently from another: resources matched by type and name (as
+ * Pulumi matches them by URN), added, removed, and changed leaf by leaf. What a provider does
+ * about a change (update or replace) is for `pulumi preview --diff` to say: it asks the
+ * provider installed, which no table kept here could follow.
+ */
 export function diffPlans(from: Plan, to: Plan): PlanDiff {
     const olds = new Map(from.resources.map((r) => [key(r), r]));
     const news = new Map(to.resources.map((r) => [key(r), r]));
     const changed: ChangedResource[] = [];
-    // In the new plan's order (node, deployment order), so the diff reads like the plan.
     for (const b of to.resources) {
         const a = olds.get(key(b));
         if (a === undefined) continue;
-        const changes = inputChanges(b.type, a, b);
-        if (changes.length === 0) continue;
-        const action = changes.map((c) => c.effect).reduce((x, y) => (strength[y] > strength[x] ? y : x));
-        changed.push({ type: b.type, name: b.name, node: b.node, action, changes });
+        const changes = inputChanges(a, b);
+        if (changes.length > 0) changed.push({ type: b.type, name: b.name, node: b.node, changes });
     }
-    followReplacements(changed, to);
-    const sorted = (rs: PlannedResource[]) => rs.map(brief).sort((x, y) => byText(x.node, y.node) || byText(x.name, y.name));
     return {
         from: from.stack,
         to: to.stack,
-        added: sorted(to.resources.filter((r) => !olds.has(key(r)))),
-        removed: sorted(from.resources.filter((r) => !news.has(key(r)))),
+        added: to.resources.filter((r) => !olds.has(key(r))),
+        removed: from.resources.filter((r) => !news.has(key(r))),
         changed,
     };
-}
-
-/**
- * A replaced resource gets a new ID, and the plan shows inputs built from IDs as "[id of X]"
- * (tools/summarise.ts): those inputs change too, as `pulumi preview` shows them "known after
- * apply". Repeated until nothing new is replaced, since a replacement can cascade.
- */
-function followReplacements(changed: ChangedResource[], to: Plan): void {
-    const byKey = new Map(changed.map((c) => [`${c.type}::${c.name}`, c]));
-    let replaced = new Set(changed.filter((c) => c.action === "replace").map((c) => c.name));
-    while (replaced.size > 0) {
-        const next = new Set<string>();
-        for (const r of to.resources) {
-            for (const [path, value] of leaves(r.inputs)) {
-                const source = typeof value === "string" ? /^\[(?:id|imageId) of (.+)\]$/.exec(value)?.[1] : undefined;
-                if (source === undefined || !replaced.has(source)) continue;
-                let entry = byKey.get(key(r));
-                if (entry === undefined) {
-                    entry = { type: r.type, name: r.name, node: r.node, action: "state", changes: [] };
-                    byKey.set(key(r), entry);
-                    changed.push(entry);
-                }
-                if (entry.changes.some((c) => c.path === path)) continue;
-                const effect = effectOf(r.type, topProperty(path));
-                entry.changes.push({ path, old: value, new: `${value} (new: ${source} is replaced)`, effect });
-                entry.changes.sort((a, b) => byNodeName(a.path, b.path));
-                if (strength[effect] > strength[entry.action]) {
-                    if (effect === "replace" && entry.action !== "replace") next.add(r.name);
-                    entry.action = effect;
-                }
-            }
-        }
-        replaced = next;
-    }
-    const rank = new Map(to.resources.map((r, i) => [key(r), i]));
-    changed.sort((a, b) => (rank.get(`${a.type}::${a.name}`) ?? 0) - (rank.get(`${b.type}::${b.name}`) ?? 0));
 }

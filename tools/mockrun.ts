@@ -22,11 +22,6 @@ export interface Registered {
     customTimeouts?: { create: string; update: string; delete: string };
     /** Per input property: URNs of the resources whose outputs feed it (sorted; only non-empty entries). */
     propertyDependencies: Record<string, string[]>;
-    /**
-     * A remote command's SSH host. @pulumi/command wraps the whole `connection` in a secret, so
-     * `inputs.connection` is "[secret]"; the host alone is not secret (the docker providers show it).
-     */
-    connectionHost?: string;
 }
 
 export interface Evaluation {
@@ -59,31 +54,27 @@ export interface EvaluateOptions {
     entry?: string;
     /** Keep secret inputs' values instead of "[secret]" (never for anything printed). */
     revealSecrets?: boolean;
+    /**
+     * Outputs the fake providers return, per resource. Without it the evaluation is a preview:
+     * every output a provider computes (an image ID, a command's stdout) is unknown, as in
+     * `pulumi preview` before the first deployment, and prints as "[unknown]".
+     */
+    fakeOutputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
 }
 
-/** Fake outputs so the program's applies see plausible values (image IDs, a driver's JSON line). */
-function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    if (type === "docker:index/remoteImage:RemoteImage") return { ...inputs, imageId: `sha256:${name}` };
-    if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: `generated-${name}` };
-    if (type.startsWith("command:")) {
-        const stdout = name.endsWith("-run")
-            ? JSON.stringify({ query: name, wall_seconds: 1 })
-            : /-drop-/.test(name)
-              ? // A drop time per node (its name's digits), so tests can tell whose drop a run was given.
-                `drop-caches: Cached 2 -> 1 kB at ${1700000000 + Number(name.replace(/^.*-drop-/, "").replace(/\D/g, "") || 0)}.000000000`
-              : "";
-        return { ...inputs, stdout, stderr: "" };
-    }
-    return inputs;
+/** What a recorder holds once the program (or a test's components) has registered its resources. */
+export interface Recorder {
+    resources: Registered[];
+    /** Waits for every registration still in flight. */
+    settle(): Promise<void>;
 }
 
 /**
- * Runs the real program (index.ts) with a stack's config under Pulumi's mock monitor and returns
- * every registration. Call it with a fresh module registry (a new process, or jest.isolateModulesAsync):
- * Pulumi's runtime state is per module instance.
+ * Installs Pulumi's mock monitor for a stack's config and records every registration. Call it
+ * in a fresh module registry (a new process, or jest.isolateModulesAsync): Pulumi's runtime
+ * state is per module instance, and the program must load the same instance after this.
  */
-export async function evaluate(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Evaluation> {
-    const entry = options.entry ?? path.resolve(__dirname, "..", "index.ts");
+export async function recordRegistrations(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Recorder> {
     // require, not import(): the module registry must be the caller's (jest isolates it per evaluation).
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     // Internal modules of the same @pulumi/pulumi instance the program uses.
@@ -116,41 +107,61 @@ export async function evaluate(stack: string, cfg: StackConfig, options: Evaluat
             ignoreChanges: req.getIgnorechangesList(),
             ...timeoutsOf(req),
             propertyDependencies: propertyDependencies(req),
-            ...hostOf(raw.connection),
         });
     };
+    const fake = options.fakeOutputs;
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) }),
+            newResource: (args) => ({
+                // An empty ID is an unknown one, as a preview's resources to be created have.
+                id: fake ? `${args.name}-id` : "",
+                state: fake ? { ...args.inputs, ...fake(args.type, args.name, args.inputs) } : withUnknownOutputs(args.type, args.inputs),
+            }),
             call: (args) => args.inputs,
         },
         "parwop",
         stack,
-        false,
+        fake === undefined,
     );
     pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
+    return {
+        resources,
+        settle: () => (settingsModule as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs(),
+    };
+}
+
+/** The outputs a provider computes, unknown as in a preview; everything else echoes the inputs. */
+function withUnknownOutputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const computed: Record<string, string[]> = {
+        "docker:index/remoteImage:RemoteImage": ["imageId", "repoDigest"],
+        "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+        "command:local:Command": ["stdout", "stderr"],
+        "command:remote:Command": ["stdout", "stderr"],
+    };
+    return { ...inputs, ...Object.fromEntries((computed[type] ?? []).map((k) => [k, unknownValue])) };
+}
+
+/**
+ * Runs the real program (index.ts) with a stack's config under Pulumi's mock monitor and returns
+ * every registration and the stack outputs.
+ */
+export async function evaluate(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Evaluation> {
+    const entry = options.entry ?? path.resolve(__dirname, "..", "index.ts");
+    const recorder = await recordRegistrations(stack, cfg, options);
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const program = require(entry) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
         outputs[key] = await settleOutput(pulumi, value);
     }
-    await (settingsModule as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs();
-    return { resources, outputs };
+    await recorder.settle();
+    return { resources: recorder.resources, outputs };
 }
 
 function timeoutsOf(req: RegisterRequest): { customTimeouts?: { create: string; update: string; delete: string } } {
     const t = req.getCustomtimeouts();
     if (t === undefined || (t.getCreate() === "" && t.getUpdate() === "" && t.getDelete() === "")) return {};
     return { customTimeouts: { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } };
-}
-
-function hostOf(connection: unknown): { connectionHost?: string } {
-    const unwrapped = (v: unknown) =>
-        v !== null && typeof v === "object" && (v as Record<string, unknown>)[sigKey] === secretSig
-            ? (v as Record<string, unknown>).value
-            : v;
-    const host = (unwrapped(connection) as Record<string, unknown> | undefined)?.host;
-    return typeof unwrapped(host) === "string" ? { connectionHost: unwrapped(host) as string } : {};
 }
 
 function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
@@ -178,6 +189,8 @@ interface RegisterRequest {
 async function settleOutput(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
     if (!pulumi.Output.isInstance(value)) return value;
     const output = value as import("@pulumi/pulumi").Output<unknown>;
+    // An unknown output (a preview's) never calls apply: say so instead of waiting for ever.
+    if (!(await (output as unknown as { isKnown: Promise<boolean> }).isKnown)) return "[unknown]";
     const secret = await (output as unknown as { isSecret: Promise<boolean> }).isSecret;
     const plain = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
     return secret ? "[secret]" : plain;

@@ -1,6 +1,15 @@
-import type { Evaluation, Registered } from "./mockrun";
+import * as fs from "fs";
+import * as path from "path";
+import { rawStackConfig } from "../config/stack";
+import { Settings } from "../config/settings";
+import { loadSettings } from "../config/validate";
+import { NodeAccess } from "../lib/nodeCommand";
+import { placement, Placement } from "../model/placement";
+import { schedule, ScheduledRun } from "../model/schedule";
 import { chainDepths } from "./depth";
-import { assignNodes, clusterGroup, nameInRef } from "./nodes";
+import type { Evaluation, Registered } from "./mockrun";
+import { assignNodes, clusterGroup, modelGroups } from "./nodes";
+import type { StackConfig } from "./stackConfig";
 import { summariseInputs } from "./summarise";
 
 /** One resource as a reviewer reads it: where it lands, what it is given, what it waits for. */
@@ -13,7 +22,7 @@ export interface PlannedResource {
     provider: string;
     /** Parent resource name ("" at the top). */
     parent: string;
-    /** Inputs with secrets as "[secret]", scripts and long trigger values summarised. */
+    /** Inputs with secrets as "[secret]", unknowns as "[unknown]", scripts named by file. */
     inputs: Record<string, unknown>;
     /** Resources it waits for: explicit dependsOn and outputs feeding its inputs (names, sorted). */
     dependencies: string[];
@@ -27,9 +36,27 @@ export interface Plan {
     stack: string;
     /** The longest chain in the whole program: how many resources deploy strictly one after another. */
     depth: number;
-    /** Groups in print order: nodes by name (numbers as numbers), then `cluster`. */
+    /** Groups in print order: the inventory's nodes, then `cluster`. */
     nodes: string[];
     resources: PlannedResource[];
+}
+
+/** The placement and schedule a stack's files give (what the program builds from), for grouping by node. */
+export interface StackModel {
+    settings: Settings;
+    placement: Placement;
+    runs: ScheduledRun[];
+}
+
+/** The model of a stack in a project dir (the working tree, or a checkout of another revision). */
+export function stackModel(cfg: StackConfig, projectDir: string): StackModel {
+    const read = (rel: string) =>
+        fs.existsSync(path.join(projectDir, rel)) ? fs.readFileSync(path.join(projectDir, rel), "utf8") : undefined;
+    const list = (dir: string) => (fs.existsSync(path.join(projectDir, dir)) ? fs.readdirSync(path.join(projectDir, dir)) : []);
+    const settings = loadSettings(rawStackConfig(cfg.config), read, list);
+    const p = placement(settings);
+    // Trigger digests do not affect where anything goes.
+    return { settings, placement: p, runs: schedule(settings, p, { driver: "", dropCaches: "" }) };
 }
 
 /** Byte order, not locale order: a plan must sort the same on every machine. */
@@ -37,22 +64,8 @@ export function byText(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Numbers inside names sort as numbers (node2 before node10, triggers[2] before triggers[10]), the rest byte-wise. */
-export function byNodeName(a: string, b: string): number {
-    const split = (s: string) => s.split(/(\d+)/).map((p, i) => (i % 2 === 1 ? Number(p) : p));
-    const pa = split(a);
-    const pb = split(b);
-    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-        const x = pa[i];
-        const y = pb[i];
-        if (x === y) continue;
-        return typeof x === "number" && typeof y === "number" ? x - y : byText(String(x), String(y));
-    }
-    return pa.length - pb.length;
-}
-
-/** Builds the plan from an evaluation of the real program. */
-export function buildPlan(stack: string, ev: Evaluation, projectRoot: string): Plan {
+/** Builds the plan from an evaluation of the real program and the model of the same stack. */
+export function buildPlan(stack: string, ev: Evaluation, projectRoot: string, model: StackModel): Plan {
     const byUrn = new Map<string, Registered>(ev.resources.map((r) => [r.urn, r]));
     const nameCount = new Map<string, number>();
     for (const r of ev.resources) nameCount.set(r.name, (nameCount.get(r.name) ?? 0) + 1);
@@ -63,18 +76,23 @@ export function buildPlan(stack: string, ev: Evaluation, projectRoot: string): P
         return r === undefined ? urn : ref(r);
     };
     const depths = chainDepths(ev.resources.map((r) => ({ id: r.urn, after: [...r.dependencies, ...(r.parent ? [r.parent] : [])] })));
-    const placed = assignNodes(ev.resources);
-    const resources = ev.resources.map((r): PlannedResource => ({
-        type: r.type,
-        name: ref(r),
-        node: placed.byUrn.get(r.urn) ?? clusterGroup,
-        provider: nameInRef(r.provider),
-        parent: r.parent ? refOf(r.parent) : "",
-        inputs: summariseInputs(r, { projectRoot, refOf, resources: ev.resources }),
-        dependencies: r.dependencies.map(refOf).sort(byText),
-        depth: depths.get(r.urn) ?? 1,
-    }));
-    const nodes = [...placed.nodes].sort(byNodeName);
+    const groups = modelGroups(model.placement, model.runs);
+    const placed = assignNodes(ev.resources, groups.byName);
+    const access = new Map<string, NodeAccess>(model.placement.nodes.map((n) => [n.name, { node: n, ssh: model.settings.ssh }]));
+    const resources = ev.resources.map((r): PlannedResource => {
+        const node = placed.get(r.urn) ?? clusterGroup;
+        return {
+            type: r.type,
+            name: ref(r),
+            node,
+            provider: r.provider ? (byUrn.get(r.provider.split("::").slice(0, -1).join("::"))?.name ?? r.provider) : "",
+            parent: r.parent ? refOf(r.parent) : "",
+            inputs: summariseInputs(r, { projectRoot, refOf, access: access.get(node) }),
+            dependencies: r.dependencies.map(refOf).sort(byText),
+            depth: depths.get(r.urn) ?? 1,
+        };
+    });
+    const nodes = [...groups.nodes];
     if (resources.some((r) => r.node === clusterGroup)) nodes.push(clusterGroup);
     const rank = new Map(nodes.map((n, i) => [n, i]));
     // Within a node: deployment order (depth), then name; stable for the same program and config.

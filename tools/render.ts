@@ -1,5 +1,5 @@
 import { leaves, showValue, topProperty } from "./flatten";
-import type { Plan, PlannedResource } from "./planModel";
+import { clusterGroup, Plan, PlannedResource, StackModel } from "./planModel";
 
 /** What a reviewer looks at first; everything else follows in name order, so nothing is hidden. */
 const firstKeys = [
@@ -17,7 +17,6 @@ const firstKeys = [
     "create",
     "stdin",
     "triggers",
-    "connection",
     "host",
 ];
 
@@ -51,5 +50,43 @@ export function renderPlan(plan: Plan): string {
         out.push("", `== ${node === "cluster" ? "cluster-wide and local" : `node ${node}`} (${here.length} resources)`);
         for (const r of here) out.push(...resourceLines(r));
     }
+    return out.join("\n") + "\n";
+}
+
+const containerType = "docker:index/container:Container";
+
+/** One line per container on a node: name, limits, where it listens. */
+function containerLine(r: PlannedResource): string {
+    const i = r.inputs;
+    const limits = i.memory === undefined ? "" : `, ${i.memory} MiB, cpus ${i.cpus}`;
+    const net = i.networkMode === "host" ? "host network" : `ports ${JSON.stringify(i.ports)}`;
+    return `    ${String(i.name)} (image ${String(i.image)}${limits}, ${net})`;
+}
+
+/**
+ * A page a reviewer reads first: per node its engine, containers and how many commands act
+ * there, then the runs in order. The full plan (--full, --json) has every input.
+ */
+export function renderSummary(plan: Plan, model: StackModel): string {
+    const out = [
+        `stack ${plan.stack}: ${plan.resources.length} resources on ${model.placement.nodes.length} nodes, dependency depth ${plan.depth}`,
+    ];
+    for (const node of model.placement.nodes) {
+        const here = plan.resources.filter((r) => r.node === node.name);
+        const commands = here.filter((r) => r.type.startsWith("command:")).length;
+        out.push(`  node ${node.name}: engine ${node.dockerHost}, ${commands} commands`);
+        out.push(...here.filter((r) => r.type === containerType).map(containerLine));
+    }
+    const runs = model.runs;
+    if (runs.length === 0) {
+        out.push("  experiment: disabled");
+    } else {
+        const r0 = runs[0];
+        const drops = r0.drops.length === 0 ? "no cache drops" : `a cache drop on ${r0.drops.length} nodes before each`;
+        out.push(`  experiment: ${runs.length} runs on ${r0.runner.node.name} (${r0.runner.container}), ${drops}:`);
+        out.push(`    ${runs.map((r) => `${r.query.name} ${r.warmup ? "warm-up" : "rep"} ${r.repetition}`).join(", ")}`);
+    }
+    const elsewhere = plan.resources.filter((r) => r.node === clusterGroup && r.type.startsWith("command:")).length;
+    out.push(`  on this machine: ${elsewhere} commands (results recorded under results/${plan.stack}/)`);
     return out.join("\n") + "\n";
 }

@@ -1,6 +1,6 @@
 import { showValue, topProperty } from "./flatten";
 import type { ChangedResource, InputChange, PlanDiff } from "./diff";
-import { effectText } from "./replaceRules";
+import { clusterGroup, PlannedResource } from "./planModel";
 
 /**
  * A changed command line shown by the words that differ, with the word before each as context
@@ -14,7 +14,7 @@ export function wordChanges(old: string, now: string): string | undefined {
     return diffs.length > 0 && diffs.length <= 4 ? diffs.join("; ") : undefined;
 }
 
-/** A changed JSON object (a provenance blob) shown by its changed keys. */
+/** A changed JSON object (the provenance a record carries) shown by its changed keys. */
 export function jsonChanges(old: string, now: string): string | undefined {
     try {
         const a = JSON.parse(old) as unknown;
@@ -31,63 +31,43 @@ export function jsonChanges(old: string, now: string): string | undefined {
     }
 }
 
-function changeLine(type: string, c: InputChange): string {
+function changeLine(c: InputChange): string {
     const prop = topProperty(c.path);
     const long = typeof c.old === "string" && typeof c.new === "string" && c.old.length > 60;
     const words = long ? (jsonChanges(String(c.old), String(c.new)) ?? wordChanges(String(c.old), String(c.new))) : undefined;
-    const what = words ?? `${showValue(prop, c.old)} -> ${showValue(prop, c.new)}`;
-    return `      ${c.path}: ${what}   [${effectText(type, c.effect)}]`;
+    return `      ${c.path}: ${words ?? `${showValue(prop, c.old)} -> ${showValue(prop, c.new)}`}`;
 }
 
-/** Changes that only follow from a replaced resource's new ID, per property: one line naming the sources. */
-function followLines(type: string, changes: InputChange[]): string[] {
-    const byProperty = new Map<string, string[]>();
-    for (const c of changes) {
-        const source = /^\[(?:id|imageId) of (.+)\]$/.exec(String(c.old))?.[1];
-        byProperty.set(topProperty(c.path), [...(byProperty.get(topProperty(c.path)) ?? []), source ?? c.path]);
+const where = (node: string) => (node === clusterGroup ? "cluster-wide and local" : `node ${node}`);
+
+/** Resources with the very same changes print once, their names listed (a run's drops on every node). */
+function changedBlocks(changed: ChangedResource[]): string[] {
+    const groups: ChangedResource[][] = [];
+    for (const r of changed) {
+        const same = groups.find((g) => g[0].type === r.type && JSON.stringify(g[0].changes) === JSON.stringify(r.changes));
+        if (same) same.push(r);
+        else groups.push([r]);
     }
-    return [...byProperty].map(([prop, sources]) => {
-        const effect = changes.find((c) => topProperty(c.path) === prop)!.effect;
-        return `      ${prop}: new ID of ${sources.join(", ")} (replaced)   [${effectText(type, effect)}]`;
-    });
+    return groups.flatMap((g) => [`  ~ ${g[0].type} ${g.map((r) => r.name).join(", ")}`, ...g[0].changes.map(changeLine)]);
 }
 
-const followsReplacement = (c: InputChange) => typeof c.new === "string" && c.new.endsWith(" is replaced)");
-
-/** Resources of one type with the very same changes print once, their names listed (12 runs' drops on a node). */
-function changedLines(group: ChangedResource[]): string[] {
-    const r = group[0];
-    const sign = r.action === "replace" ? "+-" : "~";
-    const names = group.map((g) => g.name).join(", ");
-    return [
-        `  ${sign} ${r.type} ${names}: ${effectText(r.type, r.action)}`,
-        ...r.changes.filter((c) => !followsReplacement(c)).map((c) => changeLine(r.type, c)),
-        ...followLines(r.type, r.changes.filter(followsReplacement)),
-    ];
+function countLine(sign: string, what: string, rs: { node: string }[]): string[] {
+    if (rs.length === 0) return [];
+    const byNode = new Map<string, number>();
+    for (const r of rs) byNode.set(r.node, (byNode.get(r.node) ?? 0) + 1);
+    return [`  ${sign} ${what}: ${[...byNode].map(([n, k]) => `${k} on ${n === clusterGroup ? "cluster" : n}`).join(", ")}`];
 }
 
-function sameChanges(a: ChangedResource, b: ChangedResource): boolean {
-    return a.type === b.type && JSON.stringify(a.changes) === JSON.stringify(b.changes);
-}
-
-/** The diff as text: a count line, added and removed, then changes per node. */
+/** The diff as text: one summary line and a count per node first, then resource by resource, field by field. */
 export function renderDiff(d: PlanDiff): string {
-    const replaced = d.changed.filter((c) => c.action === "replace").length;
-    const out = [
-        `${d.from} -> ${d.to}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${replaced} replaced)`,
-    ];
-    for (const r of d.added) out.push(`  + ${r.type} ${r.name} (${r.node})`);
-    for (const r of d.removed) out.push(`  - ${r.type} ${r.name} (${r.node})`);
-    const nodes = [...new Set(d.changed.map((c) => c.node))];
+    const out = [`${d.from} -> ${d.to}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`];
+    out.push(...countLine("+", "added", d.added), ...countLine("-", "removed", d.removed), ...countLine("~", "changed", d.changed));
+    const nodes = [...new Set([...d.added, ...d.removed, ...d.changed].map((r) => r.node))];
     for (const node of nodes) {
-        out.push("", `== ${node === "cluster" ? "cluster-wide and local" : `node ${node}`}`);
-        const groups: ChangedResource[][] = [];
-        for (const r of d.changed.filter((c) => c.node === node)) {
-            const last = groups[groups.length - 1];
-            if (last !== undefined && sameChanges(last[0], r)) last.push(r);
-            else groups.push([r]);
-        }
-        for (const g of groups) out.push(...changedLines(g));
+        out.push("", `== ${where(node)}`);
+        const listed = (sign: string, rs: PlannedResource[]) =>
+            rs.filter((r) => r.node === node).map((r) => `  ${sign} ${r.type} ${r.name}`);
+        out.push(...listed("+", d.added), ...listed("-", d.removed), ...changedBlocks(d.changed.filter((r) => r.node === node)));
     }
     return out.join("\n") + "\n";
 }

@@ -17,8 +17,12 @@ function asConfigValue(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function stackConfig(stack: string, root = path.resolve(__dirname, "..")): StackConfig {
-    const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+/**
+ * @param root where Pulumi.<stack>.yaml is
+ * @param projectRoot where Pulumi.yaml is (default: `root`)
+ */
+export function stackConfig(stack: string, root = path.resolve(__dirname, ".."), projectRoot = root): StackConfig {
+    const project = parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as {
         name: string;
         config?: Record<string, unknown>;
     };

@@ -1,0 +1,107 @@
+import { ExperimentConfig } from "../config/experiment";
+import { NodeSettings, Settings } from "../config/settings";
+import { Placement } from "./placement";
+
+type Query = ExperimentConfig["queries"][number];
+
+/**
+ * What makes one run (with its cache drops and its record) execute again, field by field, so a
+ * diff reads as the change (`runId: 1 -> 2`). Only this run's own inputs: adding a query or a
+ * repetition adds runs and re-runs none of the others.
+ */
+export interface RunTrigger {
+    run: string;
+    runId: string;
+    query: Query;
+    repetition: number;
+    warmup: boolean;
+    mode: "local" | "distributed";
+    tier: string;
+    /** The workers whose data the run reads. */
+    workers: string[];
+    memoryLimitRecords: number;
+    maxThreads: number;
+    readOnly: boolean;
+    dropCaches: boolean;
+    runTimeoutSeconds: number;
+    /** Digests of what runs on the nodes: an edited driver or drop script re-runs the runs. */
+    scripts: { driver: string; dropCaches: string };
+}
+
+/** One step of the experiment: cache drops, then the run, then (unless a warm-up) its record. */
+export interface ScheduledRun {
+    /** Resource-name-safe id: <query>-w<n> for warm-ups, <query>-r<n> for recorded runs. */
+    id: string;
+    query: Query;
+    /** 1-based within its kind (warm-up or recorded). */
+    repetition: number;
+    warmup: boolean;
+    /** Nodes whose page cache is dropped right before the run (all, or none when dropCaches is off). */
+    drops: NodeSettings[];
+    runner: Placement["runner"];
+    /** The driver's arguments (scripts/driver.py), before the runner's drop time is known. */
+    driverArgs: (string | number)[];
+    trigger: RunTrigger;
+}
+
+/** Every run in order: per query, its warm-ups, then its recorded repetitions. Empty when disabled. */
+export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts"]): ScheduledRun[] {
+    const e = s.experiment;
+    if (!e.enabled) return [];
+    const kinds = (query: Query) => [
+        ...Array.from({ length: e.warmups }, (_, i) => ({ query, repetition: i + 1, warmup: true })),
+        ...Array.from({ length: e.repetitions }, (_, i) => ({ query, repetition: i + 1, warmup: false })),
+    ];
+    const workers = e.mode === "local" ? [e.localWorker] : s.nodes.map((n) => n.workerId);
+    return e.queries.flatMap(kinds).map(({ query, repetition, warmup }) => {
+        const id = `${query.name.toLowerCase()}-${warmup ? "w" : "r"}${repetition}`;
+        return {
+            id,
+            query,
+            repetition,
+            warmup,
+            drops: e.dropCaches ? s.nodes : [],
+            runner: p.runner,
+            driverArgs: [
+                "--query",
+                query.name,
+                "--partition-by",
+                query.partitionBy.join(","),
+                "--order-by",
+                query.orderBy.join(","),
+                "--repetition",
+                repetition,
+                ...(warmup ? ["--warmup"] : []),
+                "--mode",
+                e.mode,
+                "--tier",
+                s.tier.name,
+                "--nodes",
+                workers.join(","),
+                "--memory-limit",
+                e.memoryLimitRecords,
+                "--coordinator",
+                p.coordinator.url,
+                "--max-threads",
+                e.maxThreads,
+                e.readOnly ? "--read-only" : "--no-read-only",
+            ],
+            trigger: {
+                run: id,
+                runId: String(e.runId),
+                query,
+                repetition,
+                warmup,
+                mode: e.mode,
+                tier: s.tier.name,
+                workers,
+                memoryLimitRecords: e.memoryLimitRecords,
+                maxThreads: e.maxThreads,
+                readOnly: e.readOnly,
+                dropCaches: e.dropCaches,
+                runTimeoutSeconds: e.runTimeoutSeconds,
+                scripts,
+            },
+        };
+    });
+}

@@ -1,0 +1,43 @@
+import * as fs from "fs";
+import * as path from "path";
+import { rawStackConfig } from "../../config/stack";
+import { Settings } from "../../config/settings";
+import { loadSettings } from "../../config/validate";
+import { stackConfig } from "../../tools/stackConfig";
+
+/** The repository root, and the test-owned project files (test/fixtures/project/README.md). */
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const fixtureRoot = path.join(repoRoot, "test", "fixtures", "project");
+
+/** The fixture's stacks: Pulumi.<env>-<tier>.yaml. */
+export const fixtureStacks = fs
+    .readdirSync(fixtureRoot)
+    .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+    .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+    .sort();
+
+/** Reads project files from `root`, with in-memory files taking precedence (a test's own variants). */
+export function fileReader(root: string, files: Record<string, string> = {}) {
+    return {
+        read: (rel: string) =>
+            files[rel] ?? (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), "utf8") : undefined),
+        list: (dir: string) => [
+            ...new Set([
+                ...(fs.existsSync(path.join(root, dir)) ? fs.readdirSync(path.join(root, dir)) : []),
+                ...Object.keys(files)
+                    .filter((f) => f.startsWith(`${dir}/`))
+                    .map((f) => f.slice(dir.length + 1)),
+            ]),
+        ],
+    };
+}
+
+/**
+ * Settings of a fixture stack as the program would load them, with config overrides
+ * ("parwop:key" -> value as Pulumi hands it: a string, objects as JSON) and extra files.
+ */
+export function fixtureSettings(stack: string, overrides: Record<string, string> = {}, files: Record<string, string> = {}): Settings {
+    const { config } = stackConfig(stack, fixtureRoot, repoRoot);
+    const { read, list } = fileReader(fixtureRoot, files);
+    return loadSettings(rawStackConfig({ ...config, ...overrides }), read, list);
+}
