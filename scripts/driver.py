@@ -4,22 +4,29 @@ Runs inside a PARWOP container (`docker exec -i -w /code CONTAINER python -u - A
 stdin), so it uses PARWOP's real client API and only the standard library besides.
 
 usage: driver.py --query NAME --partition-by A[,B] --order-by C[,D] --repetition N
-                 --mode local|distributed --tier TIER --nodes ID[,ID...] --memory-limit RECORDS
+                 --mode local|distributed --workers ID[,ID...] --memory-limit RECORDS
                  --coordinator URL --max-threads N [--read-only|--no-read-only]
                  [--data-path /data] [--warmup] [--timeout SECONDS]
                  [--cache-dropped-at EPOCH [--attempt-marker PATH]] [--log PATH]
-stdout: {"query","repetition","warmup","mode","tier","nodes","memory_limit_records","wall_seconds",
-         "batches","rows","started_at","ended_at"}
-failure: exit 1, stderr `run QUERY rep N failed: <ExceptionType>: <message>`, nothing on stdout.
+stdout: {"query","repetition","warmup","execution_id","workers","memory_limit_records","wall_seconds",
+         "batches","rows","started_at","ended_at","records"}
+  Only what this execution measured: tier, mode, nodes, run id and the other provenance come from
+  the program (scripts/record-result.js refuses a line that would override them). `records` is
+  PARWOP's own count ("Total records: N"), read from its output; in distributed mode PARWOP prints
+  it in the coordinator's log, out of reach here, so it is null and scripts/run-query.sh fills it.
+failure: exit 1, stderr `run QUERY rep N failed: <ExceptionType>: <message>`, nothing on stdout;
+  a run that processed no records fails too: `run QUERY rep N failed: processed no records (...)`.
 """
 
 import argparse
 import datetime
 import json
 import os
+import re
 import signal
 import sys
 import time
+import uuid
 
 # Fed on stdin, the script has no directory of its own on sys.path; PARWOP lives at /code.
 if "/code" not in sys.path:
@@ -29,7 +36,7 @@ if "/code" not in sys.path:
 def csv_list(text):
     items = [x.strip() for x in text.split(",") if x.strip()]
     if not items:
-        raise argparse.ArgumentTypeError("must name at least one column or node")
+        raise argparse.ArgumentTypeError("must name at least one column or worker")
     return items
 
 
@@ -47,8 +54,7 @@ def parse_args(argv):
     p.add_argument("--order-by", type=csv_list, required=True)
     p.add_argument("--repetition", type=int, required=True)
     p.add_argument("--mode", choices=("local", "distributed"), required=True)
-    p.add_argument("--tier", required=True)
-    p.add_argument("--nodes", type=csv_list, required=True, help="worker ids (local: the one used)")
+    p.add_argument("--workers", type=csv_list, required=True, help="worker ids (local: the one used)")
     p.add_argument("--memory-limit", type=positive_int, required=True, help="in RECORDS, not bytes")
     p.add_argument("--coordinator", help="coordinator URL; required in distributed mode")
     p.add_argument("--max-threads", type=positive_int, required=True)
@@ -82,6 +88,28 @@ class DeadlineExceeded(Exception):
     pass
 
 
+TOTAL_RECORDS = re.compile(r"Total records: (\d+)")
+
+
+def total_records(path):
+    """PARWOP's own count of what the query processed (the last "Total records: N" it printed), or None."""
+    try:
+        with open(path, errors="replace") as f:
+            found = TOTAL_RECORDS.findall(f.read())
+    except OSError:
+        return None
+    return int(found[-1]) if found else None
+
+
+def no_records_reason(args, records):
+    """Why a finished run cannot be recorded: an empty or missing dataset also ends quickly and cleanly."""
+    if records == 0:
+        return "processed no records (PARWOP printed Total records: 0: is the dataset empty?)"
+    if records is None and args.mode == "local":
+        return f"processed no records (no \"Total records\" line in PARWOP's output, {args.log})"
+    return None
+
+
 def run_query(args):
     """Builds the client as PARWOP's own experiment script does; returns the measured fields."""
     from parwop.solver.dataset import ParquetDataset
@@ -89,7 +117,7 @@ def run_query(args):
 
     worker_kwargs = {"read_only": args.read_only, "max_threads": args.max_threads}
     if args.mode == "distributed":
-        datasets = [ParquetDataset(path=args.data_path, node_id=n) for n in args.nodes]
+        datasets = [ParquetDataset(path=args.data_path, node_id=n) for n in args.workers]
         worker_kwargs["use_external_address_mq_messages"] = True
         coordinator = args.coordinator
     else:
@@ -177,28 +205,35 @@ def main(argv):
     if args.timeout > 0:
         signal.signal(signal.SIGALRM, on_deadline)
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
+    execution_id = str(uuid.uuid4())
     try:
         measured = run_query(args)
         signal.setitimer(signal.ITIMER_REAL, 0)
+        failure = None
     except BaseException as e:  # noqa: B036 - KeyboardInterrupt/SystemExit must be reported too
-        message = str(e).replace("\n", " ").strip()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        failure = f"{type(e).__name__}: " + str(e).replace("\n", " ").strip()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    records = total_records(args.log)
+    failure = failure or no_records_reason(args, records)
+    if failure:
         report.write(log_tail(args.log, 20))
-        report.write(f"run {args.query} rep {args.repetition} failed: {type(e).__name__}: {message}\n")
+        report.write(f"run {args.query} rep {args.repetition} failed: {failure}\n")
         report.flush()
         return 1
     record = {
         "query": args.query,
         "repetition": args.repetition,
         "warmup": args.warmup,
-        "mode": args.mode,
-        "tier": args.tier,
-        "nodes": args.nodes,
+        # New for every execution: a re-run of the same run is another record, a re-sent line is not.
+        "execution_id": execution_id,
+        "workers": args.workers,
         "memory_limit_records": args.memory_limit,
         **measured,
+        # Last, so scripts/run-query.sh can fill a null in distributed mode by its exact suffix.
+        "records": records,
     }
-    result_out.write(json.dumps(record) + "\n")
+    result_out.write(json.dumps(record, separators=(", ", ": ")) + "\n")
     result_out.flush()
     return 0
 

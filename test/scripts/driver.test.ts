@@ -8,15 +8,15 @@ const KEYS = [
     "query",
     "repetition",
     "warmup",
-    "mode",
-    "tier",
-    "nodes",
+    "execution_id",
+    "workers",
     "memory_limit_records",
     "wall_seconds",
     "batches",
     "rows",
     "started_at",
     "ended_at",
+    "records",
 ];
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -29,8 +29,6 @@ const base = [
     "SENSOR_NUMBER",
     "--repetition",
     "2",
-    "--tier",
-    "32_2",
     "--memory-limit",
     "5000000",
     "--coordinator",
@@ -61,7 +59,7 @@ const client = () => JSON.parse(fs.readFileSync(capture, "utf8")) as Record<stri
 describe("driver.py with a fake parwop package", () => {
     it("local mode: one dataset, no coordinator address, exactly one JSON line on stdout", () => {
         const log = path.join(tmp, "parwop.log");
-        const r = driver([...base, "--mode", "local", "--nodes", "worker-3", "--read-only", "--log", log], {
+        const r = driver([...base, "--mode", "local", "--workers", "worker-3", "--read-only", "--log", log], {
             FAKE_PARWOP_BATCHES: "3",
             FAKE_PARWOP_ROWS: "7",
         });
@@ -78,13 +76,14 @@ describe("driver.py with a fake parwop package", () => {
             query: "SQ1",
             repetition: 2,
             warmup: false,
-            mode: "local",
-            tier: "32_2",
-            nodes: ["worker-3"],
+            workers: ["worker-3"],
             memory_limit_records: 5000000,
             batches: 3,
             rows: 21,
+            // PARWOP's own "Total records: N", printed by its client in local mode
+            records: 1000,
         });
+        expect(line.execution_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         expect(line.started_at).toMatch(ISO_UTC);
         expect(line.ended_at).toMatch(ISO_UTC);
         // a coordinator address would switch PARWOP's client to distributed mode
@@ -104,7 +103,7 @@ describe("driver.py with a fake parwop package", () => {
             ...base,
             "--mode",
             "distributed",
-            "--nodes",
+            "--workers",
             "worker-1,worker-2",
             "--no-read-only",
             "--data-path",
@@ -116,7 +115,9 @@ describe("driver.py with a fake parwop package", () => {
             "DISTANCE",
         ]);
         expect(r.code).toBe(0);
-        expect(JSON.parse(r.stdout)).toMatchObject({ mode: "distributed", nodes: ["worker-1", "worker-2"], warmup: true });
+        // PARWOP prints its count in the coordinator's log here: scripts/run-query.sh fills it in
+        expect(JSON.parse(r.stdout)).toMatchObject({ workers: ["worker-1", "worker-2"], warmup: true, records: null });
+        expect(r.stdout.trimEnd().endsWith(', "records": null}')).toBe(true);
         expect(client()).toEqual({
             datasets: [
                 { path: "/mnt/data", node_id: "worker-1" },
@@ -132,7 +133,7 @@ describe("driver.py with a fake parwop package", () => {
     });
 
     it("times the query itself", () => {
-        const r = driver([...base, "--mode", "local", "--nodes", "worker-1"], {
+        const r = driver([...base, "--mode", "local", "--workers", "worker-1"], {
             FAKE_PARWOP_BATCHES: "3",
             FAKE_PARWOP_SLEEP: "0.2",
         });
@@ -148,7 +149,7 @@ describe("driver.py with a fake parwop package", () => {
             ...base.map((a) => (a === "SOURCE_POINT_NUMBER" ? "NO_SUCH_COLUMN" : a)),
             "--mode",
             "local",
-            "--nodes",
+            "--workers",
             "worker-1",
         ]);
         expect(r.code).toBe(1);
@@ -156,9 +157,18 @@ describe("driver.py with a fake parwop package", () => {
         expect(lines(r.stderr).at(-1)).toBe("run SQ1 rep 2 failed: KeyError: 'Column NO_SUCH_COLUMN not found in dataset'");
     });
 
+    it("fails a local run whose PARWOP counted 0 records (an empty dataset), printing no JSON line", () => {
+        const r = driver([...base, "--mode", "local", "--workers", "worker-1"], { FAKE_PARWOP_TOTAL: "0" });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toBe(
+            "run SQ1 rep 2 failed: processed no records (PARWOP printed Total records: 0: is the dataset empty?)",
+        );
+    });
+
     it("ends a run that outlives --timeout, since `timeout` around docker exec cannot", () => {
         const started = Date.now();
-        const r = driver([...base, "--mode", "local", "--nodes", "worker-1", "--timeout", "1"], {
+        const r = driver([...base, "--mode", "local", "--workers", "worker-1", "--timeout", "1"], {
             FAKE_PARWOP_SLEEP: "10",
         });
         expect(Date.now() - started).toBeLessThan(6000);
@@ -169,7 +179,7 @@ describe("driver.py with a fake parwop package", () => {
 
     it("reports a SIGTERM from an outer `timeout` as a failed run", () => {
         const log = ["--log", path.join(tmp, "parwop.log")];
-        const r = run("timeout", ["1", "python3", "-u", "-", ...base, "--mode", "local", "--nodes", "worker-1", ...log], {
+        const r = run("timeout", ["1", "python3", "-u", "-", ...base, "--mode", "local", "--workers", "worker-1", ...log], {
             input: DRIVER,
             cwd: tmp,
             env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_SLEEP: "10" },
@@ -182,7 +192,7 @@ describe("driver.py with a fake parwop package", () => {
     it("runs after a fresh cache drop, and refuses a second attempt behind the same drop (a retry would be warm)", () => {
         const marker = path.join(tmp, "last-attempt");
         const dropped = (Date.now() / 1000).toFixed(6);
-        const args = [...base, "--mode", "local", "--nodes", "worker-1", "--cache-dropped-at", dropped, "--attempt-marker", marker];
+        const args = [...base, "--mode", "local", "--workers", "worker-1", "--cache-dropped-at", dropped, "--attempt-marker", marker];
         expect(driver(args).code).toBe(0);
         expect(Number(fs.readFileSync(marker, "utf8"))).toBeGreaterThanOrEqual(Number(dropped));
 
@@ -202,9 +212,9 @@ describe("driver.py with a fake parwop package", () => {
     });
 
     it.each([
-        [["--mode", "distributed", "--nodes", "worker-1"], "--coordinator is required in distributed mode", true],
-        [["--mode", "cluster", "--nodes", "worker-1"], "argument --mode: invalid choice: 'cluster'", false],
-        [["--mode", "local", "--nodes", ","], "argument --nodes: must name at least one column or node", false],
+        [["--mode", "distributed", "--workers", "worker-1"], "--coordinator is required in distributed mode", true],
+        [["--mode", "cluster", "--workers", "worker-1"], "argument --mode: invalid choice: 'cluster'", false],
+        [["--mode", "local", "--workers", ","], "argument --workers: must name at least one column or worker", false],
     ])("rejects bad arguments %j with exit 2 and usage", (extra, message, dropCoordinator) => {
         const args = dropCoordinator ? base.filter((a, i) => a !== "--coordinator" && base[i - 1] !== "--coordinator") : base;
         const r = driver([...args, ...extra]);
