@@ -1,44 +1,83 @@
 // @ts-check
 /**
- * Records one experiment run on the machine running Pulumi.
+ * Records one execution of an experiment run on the machine running Pulumi, append-only.
  *
  * usage: node scripts/record-result.js RESULTS_DIR   (stdin: the driver's JSON line;
- *        env PARWOP_PROVENANCE: JSON object with stack, tier, environment, nodes, config_hash, run_id)
+ *        env PARWOP_PROVENANCE: JSON object, every field of PROVENANCE below, set by the program)
  *
- * Adds git_commit: this checkout's commit at the time of recording. The program does not pass it,
- * so that a new commit changes no input of the record commands and never re-records old runs.
- *
- * Upserts the merged record into RESULTS_DIR/runs.jsonl, keyed by (run_id, config_hash, query,
- * repetition, warmup) so re-running a run id replaces instead of duplicating, then rewrites RESULTS_DIR/runs.csv
- * from the whole jsonl. Plain Node, no dependencies: it runs wherever `pulumi up` runs.
+ * Each execution is its own record, keyed by the driver's execution_id: the same line recorded
+ * again changes nothing, a new execution appends a line, and no line of RESULTS_DIR/runs.jsonl is
+ * ever replaced or deleted (a view that wants the latest only selects: tools/report.js).
+ * RESULTS_DIR/runs.csv is rebuilt from the whole jsonl. Adds git_commit (this checkout's commit,
+ * which the program does not pass, so a new commit re-records nothing) and recorded_at.
+ * Plain Node, no dependencies: it runs wherever `pulumi up` runs.
  */
 "use strict";
 
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
+const { withResultsLock } = require("./results-lock.js");
 
 /** @typedef {Record<string, unknown>} Row */
+/** @typedef {"string" | "count" | "strings" | "boolean" | "mode" | "image" | "seconds" | "id"} Kind */
+
+/** What the program must say about every run: what produced the number, and where. */
+const PROVENANCE = /** @type {const} */ ({
+    stack: "string",
+    tier: "string",
+    environment: "string",
+    node_count: "count",
+    nodes: "strings",
+    mode: "mode",
+    run_id: "string",
+    config_hash: "string",
+    cluster_identity: "string",
+    source_digest: "string",
+    image_id: "image",
+    driver_digest: "string",
+    drop_digest: "string",
+});
+/** Stamped here, never passed in. */
+const STAMPED = ["git_commit", "recorded_at"];
+/** What the driver must report; anything else it reports is kept as it is. */
+const DRIVER = /** @type {const} */ ({
+    query: "string",
+    repetition: "count",
+    warmup: "boolean",
+    execution_id: "id",
+    wall_seconds: "seconds",
+    records: "count",
+});
 
 /** CSV columns that come first, in this order; any other field follows, sorted by name. */
 const CSV_COLUMNS = [
+    "execution_id",
     "run_id",
     "stack",
-    "tier",
     "environment",
+    "node_count",
+    "tier",
     "mode",
     "query",
     "repetition",
     "warmup",
     "wall_seconds",
+    "records",
     "batches",
     "rows",
     "memory_limit_records",
+    "workers",
     "nodes",
     "started_at",
     "ended_at",
-    "git_commit",
+    "source_digest",
+    "image_id",
+    "cluster_identity",
     "config_hash",
+    "driver_digest",
+    "drop_digest",
+    "git_commit",
     "recorded_at",
 ];
 
@@ -64,63 +103,75 @@ function parseObject(text, what) {
     return /** @type {Row} */ (value);
 }
 
+/** @type {Record<Kind, [(v: unknown) => boolean, string]>} */
+const KINDS = {
+    string: [(v) => typeof v === "string" && v !== "", "a non-empty string"],
+    id: [(v) => typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v), "a UUID"],
+    count: [(v) => Number.isSafeInteger(v) && /** @type {number} */ (v) > 0, "a whole number > 0"],
+    strings: [(v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && x !== ""), "a non-empty list of strings"],
+    boolean: [(v) => typeof v === "boolean", "true or false"],
+    mode: [(v) => v === "local" || v === "distributed", '"local" or "distributed"'],
+    image: [(v) => typeof v === "string" && /^sha256:[0-9a-f]+$/.test(v), 'an image ID, "sha256:…"'],
+    // 1e999 parses as Infinity, which JSON would write back as null
+    seconds: [(v) => typeof v === "number" && Number.isFinite(v) && v > 0, "a finite number > 0"],
+};
+
+/** @param {unknown} v as the error shows it: numbers as JS prints them (Infinity, NaN) */
+function shown(v) {
+    return typeof v === "number" ? String(v) : JSON.stringify(v);
+}
+
 /**
  * @param {Row} obj
  * @param {string} what
- * @param {Record<string, "string" | "number" | "boolean">} fields
+ * @param {Record<string, Kind>} fields
  */
 function requireFields(obj, what, fields) {
-    for (const [key, type] of Object.entries(fields)) {
-        if (typeof obj[key] !== type) {
-            throw new InputError(`${what} field ${key} must be a ${type}, got ${JSON.stringify(obj[key])}`);
-        }
+    const missing = Object.keys(fields).filter((k) => obj[k] === undefined);
+    if (missing.length > 0) throw new InputError(`${what} lacks ${missing.join(", ")}`);
+    for (const [key, kind] of Object.entries(fields)) {
+        const [ok, expected] = KINDS[kind];
+        if (!ok(obj[key])) throw new InputError(`${what} field ${key} must be ${expected}, got ${shown(obj[key])}`);
     }
+}
+
+/**
+ * @param {string} json
+ * @returns {Row}
+ */
+function parseProvenance(json) {
+    const p = parseObject(json, "PARWOP_PROVENANCE");
+    requireFields(p, "PARWOP_PROVENANCE", PROVENANCE);
+    const stamped = STAMPED.filter((k) => k in p);
+    if (stamped.length > 0) throw new InputError(`PARWOP_PROVENANCE must not set ${stamped.join(", ")}: record-result.js stamps it`);
+    const nodes = /** @type {string[]} */ (p.nodes);
+    if (p.node_count !== nodes.length) {
+        throw new InputError(`PARWOP_PROVENANCE node_count ${p.node_count} disagrees with its ${nodes.length} nodes`);
+    }
+    return p;
 }
 
 /**
  * Parses the driver's output: exactly one non-empty line holding a JSON object. Anything more
  * means something polluted the driver's stdout, and guessing which line is the result is unsafe.
  * @param {string} stdin
+ * @param {Row} provenance
  * @returns {Row}
  */
-function parseDriverLine(stdin) {
+function parseDriverLine(stdin, provenance) {
     const lines = stdin.split("\n").filter((l) => l.trim() !== "");
     if (lines.length !== 1) {
         throw new InputError(`expected one JSON line on stdin, got ${lines.length} lines`);
     }
     const run = parseObject(lines[0], "stdin");
-    requireFields(run, "stdin", { query: "string", repetition: "number", warmup: "boolean", wall_seconds: "number" });
-    return run;
-}
-
-/**
- * Provenance first, then the run's own fields. A provenance field the run also reports with
- * another value (e.g. `nodes`: the inventory vs the workers the run used) is kept as
- * `provenance_<name>`; a tier disagreement would file the run under the wrong tier, so it fails.
- * @param {Row} provenance
- * @param {Row} run
- * @param {string} recordedAt
- * @returns {Row}
- */
-function mergeRecord(provenance, run, recordedAt) {
-    if (run.tier !== undefined && provenance.tier !== undefined && run.tier !== provenance.tier) {
-        throw new InputError(`tier mismatch: provenance says ${provenance.tier}, the run says ${run.tier}`);
-    }
-    /** @type {Row} */
-    const merged = { ...provenance };
-    for (const [key, value] of Object.entries(run)) {
-        if (key in provenance && JSON.stringify(provenance[key]) !== JSON.stringify(value)) {
-            merged[`provenance_${key}`] = provenance[key];
+    // One source per fact: the program's provenance says what produced the number, the driver only what it measured.
+    for (const key of Object.keys(run)) {
+        if (key in provenance || STAMPED.includes(key)) {
+            throw new InputError(`stdin field ${key} would override the provenance's ${key}: the driver must not report it`);
         }
-        merged[key] = value;
     }
-    merged.recorded_at = recordedAt;
-    return merged;
-}
-
-/** @param {Row} r */
-function recordKey(r) {
-    return JSON.stringify([r.run_id, r.config_hash, r.query, r.repetition, r.warmup]);
+    requireFields(run, "stdin", DRIVER);
+    return run;
 }
 
 /** The project's commit, read from the checkout this script lives in; "unknown" outside git. */
@@ -134,15 +185,22 @@ function gitCommit() {
 }
 
 /**
+ * The record of `run` already in `existing`, if any. The same execution with other figures is
+ * refused: nothing recorded is ever replaced.
  * @param {Row[]} existing
- * @param {Row} record
- * @returns {Row[]} the records with `record` replacing its namesake in place, or appended
+ * @param {Row} run
+ * @returns {Row | undefined}
  */
-function upsert(existing, record) {
-    const key = recordKey(record);
-    const index = existing.findIndex((r) => recordKey(r) === key);
-    if (index === -1) return [...existing, record];
-    return existing.map((r, i) => (i === index ? record : r));
+function alreadyRecorded(existing, run) {
+    const same = existing.find((r) => r.execution_id === run.execution_id);
+    if (same === undefined) return undefined;
+    const differ = Object.keys(run).filter((k) => JSON.stringify(same[k]) !== JSON.stringify(run[k]));
+    if (differ.length > 0) {
+        throw new InputError(
+            `execution ${run.execution_id} is already recorded with other ${differ.join(", ")}: records are never replaced`,
+        );
+    }
+    return same;
 }
 
 /** @param {unknown} value */
@@ -176,8 +234,27 @@ function readJsonl(file) {
     return fs
         .readFileSync(file, "utf8")
         .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l, i) => parseObject(l, `${file} line ${i + 1}`));
+        .map((l, i) => ({ l, i }))
+        .filter(({ l }) => l.trim() !== "")
+        .map(({ l, i }) => parseObject(l, `${file} line ${i + 1}`));
+}
+
+/**
+ * Appends one line in one write; a file cut short by a crash gets its newline first.
+ * @param {string} file
+ * @param {Row} record
+ */
+function appendLine(file, record) {
+    const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    let sep = "";
+    if (size > 0) {
+        const last = Buffer.alloc(1);
+        const fd = fs.openSync(file, "r");
+        fs.readSync(fd, last, 0, 1, size - 1);
+        fs.closeSync(fd);
+        sep = last.toString() === "\n" ? "" : "\n";
+    }
+    fs.appendFileSync(file, sep + JSON.stringify(record) + "\n");
 }
 
 /**
@@ -192,69 +269,37 @@ function writeAtomic(file, text) {
 }
 
 /**
- * Runs `fn` holding RESULTS_DIR/.lock. Runs never overlap, but the local command that records
- * run N may still be busy when run N+1 finishes; without the lock one of them could be lost.
- * @template T
- * @param {string} dir
- * @param {() => T} fn
- * @returns {T}
- */
-function withLock(dir, fn) {
-    const lock = path.join(dir, ".lock");
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-        try {
-            fs.mkdirSync(lock); // atomic: exactly one writer succeeds
-            break;
-        } catch (e) {
-            if (!(e instanceof Error && "code" in e && e.code === "EEXIST")) throw e;
-            if (Date.now() - mtimeMs(lock) > 120_000) {
-                fs.rmSync(lock, { recursive: true, force: true }); // left by a writer that was killed
-                continue;
-            }
-            if (Date.now() > deadline) throw new InputError(`results dir stayed locked for 30 s (${lock})`);
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // sleep 25 ms
-        }
-    }
-    try {
-        return fn();
-    } finally {
-        fs.rmSync(lock, { recursive: true, force: true });
-    }
-}
-
-/** @param {string} file */
-function mtimeMs(file) {
-    try {
-        return fs.statSync(file).mtimeMs;
-    } catch {
-        return Date.now(); // just released: retry at once
-    }
-}
-
-/**
  * @param {string} resultsDir
  * @param {string} stdin
  * @param {string | undefined} provenanceJson
  * @param {Date} now
- * @returns {Row} the record written
+ * @param {number} lockWaitMs
+ * @returns {{ record: Row, appended: boolean }}
  */
-function recordResult(resultsDir, stdin, provenanceJson, now) {
+function recordResult(resultsDir, stdin, provenanceJson, now, lockWaitMs) {
     if (provenanceJson === undefined || provenanceJson.trim() === "") {
         throw new InputError("env PARWOP_PROVENANCE is not set");
     }
-    const provenance = { git_commit: gitCommit(), ...parseObject(provenanceJson, "PARWOP_PROVENANCE") };
-    requireFields(provenance, "PARWOP_PROVENANCE", { stack: "string", run_id: "string" });
-    const record = mergeRecord(provenance, parseDriverLine(stdin), now.toISOString());
+    const provenance = parseProvenance(provenanceJson);
+    const run = parseDriverLine(stdin, provenance);
 
     fs.mkdirSync(resultsDir, { recursive: true });
     const jsonl = path.join(resultsDir, "runs.jsonl");
-    withLock(resultsDir, () => {
-        const records = upsert(readJsonl(jsonl), record);
-        writeAtomic(jsonl, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-        writeAtomic(path.join(resultsDir, "runs.csv"), toCsv(records));
+    return withResultsLock(resultsDir, lockWaitMs, () => {
+        const existing = readJsonl(jsonl);
+        const same = alreadyRecorded(existing, run);
+        if (same !== undefined) return { record: same, appended: false };
+        const record = { ...provenance, ...run, git_commit: gitCommit(), recorded_at: now.toISOString() };
+        appendLine(jsonl, record);
+        writeAtomic(path.join(resultsDir, "runs.csv"), toCsv([...existing, record]));
+        return { record, appended: true };
     });
-    return record;
+}
+
+/** How long to wait for a live holder of the results lock (env PARWOP_RESULTS_LOCK_WAIT_SECONDS, default 60). */
+function lockWaitMs() {
+    const seconds = Number(process.env.PARWOP_RESULTS_LOCK_WAIT_SECONDS ?? "60");
+    return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 60) * 1000;
 }
 
 function main() {
@@ -264,8 +309,10 @@ function main() {
         process.exit(2);
     }
     try {
-        const record = recordResult(resultsDir, fs.readFileSync(0, "utf8"), process.env.PARWOP_PROVENANCE, new Date());
-        process.stdout.write(`recorded ${record.query} rep ${record.repetition} in ${resultsDir}\n`);
+        const stdin = fs.readFileSync(0, "utf8");
+        const { record, appended } = recordResult(resultsDir, stdin, process.env.PARWOP_PROVENANCE, new Date(), lockWaitMs());
+        const what = `${record.query} rep ${record.repetition} (execution ${record.execution_id}) in ${resultsDir}`;
+        process.stdout.write(`${appended ? "recorded" : "already recorded"} ${what}\n`);
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         process.stderr.write(`record-result: ${message.replace(/\s*\n\s*/g, " ")}\n`);
@@ -275,4 +322,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { recordResult, mergeRecord, upsert, toCsv, csvCell, parseDriverLine, CSV_COLUMNS };
+module.exports = { recordResult, toCsv, csvCell, PROVENANCE, CSV_COLUMNS };

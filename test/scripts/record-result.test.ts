@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,10 +11,16 @@ const provenance = {
     stack: "lab-32_2",
     tier: "32_2",
     environment: 'lab, "netns"',
-    nodes: ["node6", "node7"],
-    git_commit: "0123abc",
-    config_hash: "cfg1",
+    node_count: 2,
+    nodes: ["worker-1", "worker-2"],
+    mode: "distributed",
     run_id: "r1",
+    config_hash: "cfg1",
+    cluster_identity: "cluster-aaaa",
+    source_digest: "src-1111",
+    image_id: "sha256:0123abcd",
+    driver_digest: "drv-2222",
+    drop_digest: "drop-3333",
 };
 
 function driverLine(over: Record<string, unknown> = {}): string {
@@ -22,26 +29,27 @@ function driverLine(over: Record<string, unknown> = {}): string {
             query: "SQ1",
             repetition: 1,
             warmup: false,
-            mode: "distributed",
-            tier: "32_2",
-            nodes: ["worker-1", "worker-2"],
+            execution_id: "6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f",
+            workers: ["worker-1", "worker-2"],
             memory_limit_records: 5000000,
             wall_seconds: 12.5,
             batches: 0,
             rows: 0,
             started_at: "2025-01-01T00:00:00.000Z",
             ended_at: "2025-01-01T00:00:12.500Z",
+            records: 40000,
             ...over,
         }) + "\n"
     );
 }
+const execution = () => ({ execution_id: randomUUID() });
 
 /** `prov` null: PARWOP_PROVENANCE unset. */
-function record(dir: string, input: string, prov: unknown = provenance): RunResult {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.PARWOP_PROVENANCE;
-    if (prov !== null) env.PARWOP_PROVENANCE = typeof prov === "string" ? prov : JSON.stringify(prov);
-    return run("node", [SCRIPT, dir], { input, env });
+function record(dir: string, input: string, prov: unknown = provenance, env: Record<string, string> = {}): RunResult {
+    const vars: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete vars.PARWOP_PROVENANCE;
+    if (prov !== null) vars.PARWOP_PROVENANCE = typeof prov === "string" ? prov : JSON.stringify(prov);
+    return run("node", [SCRIPT, dir], { input, env: vars });
 }
 
 function readJsonl(dir: string): Record<string, unknown>[] {
@@ -61,55 +69,63 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("record-result.js", () => {
-    it("creates the dir and writes the merged record to runs.jsonl and runs.csv", () => {
+    it("creates the dir and writes provenance, the driver's figures, the commit and the time", () => {
         const r = record(dir, driverLine());
-        expect(r).toEqual({ code: 0, stdout: `recorded SQ1 rep 1 in ${dir}\n`, stderr: "" });
-        const [rec] = readJsonl(dir);
-        expect(rec).toMatchObject({
-            stack: "lab-32_2",
-            tier: "32_2",
-            run_id: "r1",
-            git_commit: "0123abc",
-            config_hash: "cfg1",
-            query: "SQ1",
-            repetition: 1,
-            warmup: false,
-            wall_seconds: 12.5,
-            // the run's own worker ids win; the inventory is kept beside them
-            nodes: ["worker-1", "worker-2"],
-            provenance_nodes: ["node6", "node7"],
+        expect(r).toEqual({
+            code: 0,
+            stdout: `recorded SQ1 rep 1 (execution 6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f) in ${dir}\n`,
+            stderr: "",
         });
-        expect(rec.recorded_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    });
-
-    it("stamps the checkout's own commit when the provenance carries none", () => {
-        const { git_commit: _omitted, ...withoutCommit } = provenance;
-        expect(_omitted).toBe("0123abc");
-        expect(record(dir, driverLine(), withoutCommit).code).toBe(0);
+        const [rec] = readJsonl(dir);
         const head = run("git", ["rev-parse", "HEAD"], { cwd: ROOT }).stdout.trim();
-        expect(head).toMatch(/^[0-9a-f]{40}$/);
-        expect(readJsonl(dir)[0].git_commit).toBe(head);
+        expect(rec).toEqual({
+            ...provenance,
+            ...JSON.parse(driverLine()),
+            git_commit: head,
+            recorded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        });
     });
 
-    it("replaces a record with the same run id, config, query, repetition and warm-up flag", () => {
-        expect(record(dir, driverLine({ wall_seconds: 10 })).code).toBe(0);
-        expect(record(dir, driverLine({ repetition: 2, wall_seconds: 11 })).code).toBe(0);
-        expect(record(dir, driverLine({ warmup: true, wall_seconds: 30 })).code).toBe(0);
-        expect(record(dir, driverLine({ wall_seconds: 9 })).code).toBe(0); // re-run of rep 1
-        expect(record(dir, driverLine({ wall_seconds: 8 }), { ...provenance, run_id: "r2" }).code).toBe(0);
-        // Same run id under another config (e.g. max threads changed) is another result, not a re-run.
-        expect(record(dir, driverLine({ wall_seconds: 7 }), { ...provenance, config_hash: "cfg2" }).code).toBe(0);
-
-        const recs = readJsonl(dir).map((r) => [r.run_id, r.config_hash, r.repetition, r.warmup, r.wall_seconds]);
+    it("two executions of the same run are two records; nothing is replaced", () => {
+        expect(record(dir, driverLine({ ...execution(), wall_seconds: 10 })).code).toBe(0);
+        // the same run again, say after a PARWOP source change rebuilt the image
+        expect(record(dir, driverLine({ ...execution(), wall_seconds: 9 }), { ...provenance, source_digest: "src-2222" }).code).toBe(0);
+        expect(record(dir, driverLine({ ...execution(), wall_seconds: 30, warmup: true })).code).toBe(0);
+        const recs = readJsonl(dir).map((r) => [r.run_id, r.query, r.repetition, r.warmup, r.wall_seconds, r.source_digest]);
         expect(recs).toEqual([
-            ["r1", "cfg1", 1, false, 9],
-            ["r1", "cfg1", 2, false, 11],
-            ["r1", "cfg1", 1, true, 30],
-            ["r2", "cfg1", 1, false, 8],
-            ["r1", "cfg2", 1, false, 7],
+            ["r1", "SQ1", 1, false, 10, "src-1111"],
+            ["r1", "SQ1", 1, false, 9, "src-2222"],
+            ["r1", "SQ1", 1, true, 30, "src-1111"],
         ]);
-        const csv = fs.readFileSync(path.join(dir, "runs.csv"), "utf8").trim().split("\n");
-        expect(csv).toHaveLength(6);
+        expect(new Set(readJsonl(dir).map((r) => r.execution_id)).size).toBe(3);
+        expect(fs.readFileSync(path.join(dir, "runs.csv"), "utf8").trim().split("\n")).toHaveLength(4);
+    });
+
+    it("recording the same line again changes nothing; the same execution with other figures is refused", () => {
+        expect(record(dir, driverLine()).code).toBe(0);
+        const before = fs.readFileSync(path.join(dir, "runs.jsonl"), "utf8");
+        const again = record(dir, driverLine());
+        expect(again).toEqual({
+            code: 0,
+            stdout: `already recorded SQ1 rep 1 (execution 6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f) in ${dir}\n`,
+            stderr: "",
+        });
+        const other = record(dir, driverLine({ wall_seconds: 3, records: 7 }));
+        expect(other.code).toBe(1);
+        expect(other.stderr).toBe(
+            "record-result: execution 6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f is already recorded with other wall_seconds, records: records are never replaced\n",
+        );
+        expect(fs.readFileSync(path.join(dir, "runs.jsonl"), "utf8")).toBe(before);
+    });
+
+    it("keeps the lines already there, old ones included, and mends a last line cut short", () => {
+        fs.mkdirSync(dir, { recursive: true });
+        const old = JSON.stringify({ stack: "lab-32_2", query: "SQ1", repetition: 1, wall_seconds: 11, run_id: "r0" });
+        fs.writeFileSync(path.join(dir, "runs.jsonl"), old); // no newline at the end
+        expect(record(dir, driverLine()).code).toBe(0);
+        const text = fs.readFileSync(path.join(dir, "runs.jsonl"), "utf8");
+        expect(text.startsWith(old + "\n{")).toBe(true);
+        expect(readJsonl(dir).map((r) => r.run_id)).toEqual(["r0", "r1"]);
     });
 
     it("loses no record when several recorders run at once", async () => {
@@ -120,7 +136,7 @@ describe("record-result.js", () => {
                     stdio: ["pipe", "ignore", "inherit"],
                 });
                 child.on("close", resolve);
-                child.stdin.end(driverLine({ repetition: rep }));
+                child.stdin.end(driverLine({ ...execution(), repetition: rep }));
             });
         const codes = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(one));
         expect(codes).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -135,27 +151,44 @@ describe("record-result.js", () => {
 
     it("writes the CSV with a stable column order and proper quoting", () => {
         record(dir, driverLine({ query: 'odd "name", with comma' }));
-        const csv = fs.readFileSync(path.join(dir, "runs.csv"), "utf8");
-        const [header, row] = csv.split("\n");
+        const [header, row] = fs.readFileSync(path.join(dir, "runs.csv"), "utf8").split("\n");
         expect(header).toBe(
-            "run_id,stack,tier,environment,mode,query,repetition,warmup,wall_seconds,batches,rows," +
-                "memory_limit_records,nodes,started_at,ended_at,git_commit,config_hash,recorded_at,provenance_nodes",
+            "execution_id,run_id,stack,environment,node_count,tier,mode,query,repetition,warmup,wall_seconds,records,batches,rows," +
+                "memory_limit_records,workers,nodes,started_at,ended_at,source_digest,image_id,cluster_identity,config_hash," +
+                "driver_digest,drop_digest,git_commit,recorded_at",
         );
         expect(row).toMatch(
-            /^r1,lab-32_2,32_2,"lab, ""netns""",distributed,"odd ""name"", with comma",1,false,12\.5,0,0,5000000,worker-1;worker-2,2025-01-01T00:00:00\.000Z,2025-01-01T00:00:12\.500Z,0123abc,cfg1,[0-9TZ:.-]+,node6;node7$/,
+            /^6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f,r1,lab-32_2,"lab, ""netns""",2,32_2,distributed,"odd ""name"", with comma",1,false,12\.5,40000,0,0,5000000,worker-1;worker-2,worker-1;worker-2,2025-01-01T00:00:00\.000Z,2025-01-01T00:00:12\.500Z,src-1111,sha256:0123abcd,cluster-aaaa,cfg1,drv-2222,drop-3333,[0-9a-f]{40},[0-9TZ:.-]+$/,
         );
-        expect(csv.endsWith("\n")).toBe(true);
     });
 
+    const withWall = (raw: string) => driverLine().replace('"wall_seconds":12.5', `"wall_seconds":${raw}`);
     it.each([
         ["not JSON", "xx\n", /^record-result: stdin is not valid JSON: .+\n$/],
         ["empty stdin", "", /^record-result: expected one JSON line on stdin, got 0 lines\n$/],
         ["two lines", driverLine() + driverLine(), /^record-result: expected one JSON line on stdin, got 2 lines\n$/],
         ["a JSON array", "[1]\n", /^record-result: stdin is not a JSON object\n$/],
-        ["no wall_seconds", driverLine({ wall_seconds: "12" }), /^record-result: stdin field wall_seconds must be a number, got "12"\n$/],
-        ["another tier", driverLine({ tier: "64_4" }), /^record-result: tier mismatch: provenance says 32_2, the run says 64_4\n$/],
+        ["a string as wall_seconds", withWall('"12"'), /^record-result: stdin field wall_seconds must be a finite number > 0, got "12"\n$/],
+        ["0 s", withWall("0"), /^record-result: stdin field wall_seconds must be a finite number > 0, got 0\n$/],
+        ["negative seconds", withWall("-1.5"), /^record-result: stdin field wall_seconds must be a finite number > 0, got -1.5\n$/],
+        ["1e999 s (Infinity)", withWall("1e999"), /^record-result: stdin field wall_seconds must be a finite number > 0, got Infinity\n$/],
+        ["no records", driverLine({ records: undefined }), /^record-result: stdin lacks records\n$/],
+        ["0 records", driverLine({ records: 0 }), /^record-result: stdin field records must be a whole number > 0, got 0\n$/],
+        ["null records", driverLine({ records: null }), /^record-result: stdin field records must be a whole number > 0, got null\n$/],
+        ["no execution id", driverLine({ execution_id: undefined }), /^record-result: stdin lacks execution_id\n$/],
+        [
+            "a tier",
+            driverLine({ tier: "32_2" }),
+            /^record-result: stdin field tier would override the provenance's tier: the driver must not report it\n$/,
+        ],
+        ["nodes", driverLine({ nodes: ["w"] }), /^record-result: stdin field nodes would override the provenance's nodes: /],
+        [
+            "a commit",
+            driverLine({ git_commit: "x" }),
+            /^record-result: stdin field git_commit would override the provenance's git_commit: /,
+        ],
     ])("rejects %s with one line and exit 1, leaving earlier results alone", (_name, input, message) => {
-        expect(record(dir, driverLine()).code).toBe(0);
+        expect(record(dir, driverLine({ execution_id: randomUUID() })).code).toBe(0);
         const before = fs.readFileSync(path.join(dir, "runs.jsonl"), "utf8");
         const r = record(dir, input);
         expect(r.code).toBe(1);
@@ -164,11 +197,33 @@ describe("record-result.js", () => {
         expect(fs.readFileSync(path.join(dir, "runs.jsonl"), "utf8")).toBe(before);
     });
 
-    it("rejects missing or incomplete provenance", () => {
-        expect(record(dir, driverLine(), null).stderr).toBe("record-result: env PARWOP_PROVENANCE is not set\n");
-        const r = record(dir, driverLine(), { stack: "s" });
-        expect(r.code).toBe(1);
-        expect(r.stderr).toBe("record-result: PARWOP_PROVENANCE field run_id must be a string, got undefined\n");
+    it.each([
+        ["unset", null, "env PARWOP_PROVENANCE is not set"],
+        ["missing fields", { stack: "s", tier: "t" }, "PARWOP_PROVENANCE lacks " + Object.keys(provenance).slice(2).join(", ")],
+        [
+            "a node count that is not its nodes'",
+            { ...provenance, node_count: 3 },
+            "PARWOP_PROVENANCE node_count 3 disagrees with its 2 nodes",
+        ],
+        [
+            "a commit of its own",
+            { ...provenance, git_commit: "abc" },
+            "PARWOP_PROVENANCE must not set git_commit: record-result.js stamps it",
+        ],
+        [
+            "an image name for the image ID",
+            { ...provenance, image_id: "parwop:0.1" },
+            'PARWOP_PROVENANCE field image_id must be an image ID, "sha256:…", got "parwop:0.1"',
+        ],
+        [
+            "another mode",
+            { ...provenance, mode: "cluster" },
+            'PARWOP_PROVENANCE field mode must be "local" or "distributed", got "cluster"',
+        ],
+        ["a numeric run id", { ...provenance, run_id: 1 }, "PARWOP_PROVENANCE field run_id must be a non-empty string, got 1"],
+    ])("refuses provenance %s, writing nothing", (_name, prov, message) => {
+        const r = record(dir, driverLine(), prov);
+        expect(r).toEqual({ code: 1, stdout: "", stderr: `record-result: ${message}\n` });
         expect(fs.existsSync(dir)).toBe(false);
     });
 
@@ -176,5 +231,59 @@ describe("record-result.js", () => {
         const r = run("node", [SCRIPT], { input: driverLine() });
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/^usage: node scripts\/record-result\.js RESULTS_DIR/);
+    });
+});
+
+describe("record-result.js: the results lock", () => {
+    const lockFile = () => path.join(dir, ".lock");
+    const holdLock = (holder: Record<string, unknown>) => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(lockFile(), JSON.stringify({ since: "2025-01-01T00:00:00.000Z", token: "t", ...holder }));
+    };
+    const deadPid = () => {
+        const child = spawnSync("true");
+        return child.pid!;
+    };
+
+    it("takes over at once from a holder that is gone (its pid is not alive on this host)", () => {
+        holdLock({ pid: deadPid(), host: os.hostname() });
+        const started = Date.now();
+        const r = record(dir, driverLine());
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(Date.now() - started).toBeLessThan(2000);
+        expect(fs.readdirSync(dir).sort()).toEqual(["runs.csv", "runs.jsonl"]);
+    });
+
+    it("takes over an old version's lock directory once it is 10 s old", () => {
+        fs.mkdirSync(lockFile(), { recursive: true });
+        const old = new Date(Date.now() - 60_000);
+        fs.utimesSync(lockFile(), old, old);
+        expect(record(dir, driverLine()).code).toBe(0);
+        expect(fs.existsSync(lockFile())).toBe(false);
+    });
+
+    it.each([
+        [
+            "a live holder on this host",
+            () => ({ pid: process.pid, host: os.hostname() }),
+            `pid ${process.pid} on this host (${os.hostname()})`,
+        ],
+        [
+            "a holder on another machine",
+            () => ({ pid: 4242, host: "elsewhere.lab" }),
+            "pid 4242 on host elsewhere.lab, another machine: whether it still runs cannot be told from here",
+        ],
+    ])("waits for %s, then fails naming it", (_name, holder, who) => {
+        holdLock(holder());
+        const started = Date.now();
+        const r = record(dir, driverLine(), provenance, { PARWOP_RESULTS_LOCK_WAIT_SECONDS: "1" });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe(
+            `record-result: results dir ${dir} is locked by ${who}, since 2025-01-01T00:00:00.000Z; still held after 1 s (remove ${lockFile()} if that process is not recording)\n`,
+        );
+        expect(fs.existsSync(path.join(dir, "runs.jsonl"))).toBe(false);
+        expect(fs.existsSync(lockFile())).toBe(true);
     });
 });
