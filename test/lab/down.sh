@@ -1,46 +1,43 @@
 #!/usr/bin/env bash
-# Stops what test/lab/up.sh started, and only that: the lab's test containers (by label), the
-# SSH test hosts, and dockerd if up.sh was the one that started it. Images and the debootstrap
-# cache stay, so the next up.sh is quick.
+# Stops what test/lab/up.sh started, and only that: the lab's test containers (by label) on the
+# machine's engine and on the hosts' engines, the SSH test hosts with their engines, and dockerd
+# if up.sh was the one that started it. Images (the hosts' too) and the debootstrap cache stay,
+# so the next up.sh is quick.
 set -euo pipefail
-# shellcheck source=test/lab/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test/lab/engines.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
 
+# Usage: remove_containers WHERE DOCKER-COMMAND...
 remove_containers() {
-    docker info >/dev/null 2>&1 || return 0
-    local ids
-    ids=$(docker ps -aq --filter "label=$LAB_LABEL")
+    local where=$1 ids
+    shift
+    "$@" info >/dev/null 2>&1 || return 0
+    ids=$("$@" ps -aq --filter "label=$LAB_LABEL")
     if [[ -n "$ids" ]]; then
         # shellcheck disable=SC2086 # one id per word
-        docker rm -f $ids >/dev/null
+        "$@" rm -f $ids >/dev/null
     fi
-    log "removed $(echo "$ids" | grep -c . || true) lab containers"
+    log "removed $(echo "$ids" | grep -c . || true) lab containers from $where"
 }
 
 stop_dockerd() {
-    local pidfile="$LAB_DIR/dockerd.pid" pid i
+    local pidfile="$LAB_DIR/dockerd.pid"
     if [[ ! -f "$pidfile" ]]; then
         log "dockerd was not started by the lab: left running"
         return
     fi
-    pid=$(cat "$pidfile")
-    # A stale pid file must not make us kill whatever reused that pid.
-    if [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]]; then
-        kill "$pid"
-        # dockerd stops its containers first; give it the time it asks for.
-        for ((i = 0; i < 60; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.5
-        done
-        kill -0 "$pid" 2>/dev/null && die "dockerd ($pid) did not stop within 30 s"
-    fi
+    stop_dockerd_pid dockerd "$(cat "$pidfile")"
     rm -f "$pidfile"
     log "dockerd stopped"
 }
 
 main() {
     [[ $(id -u) == 0 ]] || die "run as root"
-    remove_containers
+    local i
+    remove_containers "the machine's engine" docker
+    for i in $(existing_hosts); do
+        remove_containers "parwop-h$i's engine" engine_docker "$i"
+    done
     bash "$LAB_REPO/test/lab/hosts.sh" down
     stop_dockerd
 }

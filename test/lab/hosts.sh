@@ -3,14 +3,14 @@
 # /24 (veth into a bridge whose address, .1, is this machine's end), its own hostname and its
 # own sshd that lets root in with a key the lab generates. SSH fan-out to N nodes is then real,
 # on one machine. The hosts share this machine's kernel (so a cache drop on any of them is a
-# real write to /proc/sys/vm/drop_caches) and filesystem (so `docker` works through
-# /var/run/docker.sock).
+# real write to /proc/sys/vm/drop_caches) and filesystem, but not its Docker engine: each host
+# has its own (engines.sh), which `docker` in the host's ssh sessions reaches.
 # Usage: bash test/lab/hosts.sh up|down      (LAB_HOSTS=N, default 4)
 set -euo pipefail
-# shellcheck source=test/lab/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test/lab/engines.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
 
-HOSTS_DIR="$LAB_DIR/hostsd"
+HOSTS_DIR="$LAB_HOSTS_DIR"
 
 host_addr() { echo "$LAB_NET_PREFIX.$((10 + $1))"; }
 
@@ -34,7 +34,7 @@ sshd_running() {
 host_up() {
     local i="$1" ns="parwop-h$1" addr dir
     addr=$(host_addr "$i")
-    dir="$HOSTS_DIR/h$i"
+    dir=$(host_dir "$i")
     mkdir -p "$dir"
     ip netns list | grep -qw "$ns" || ip netns add "$ns"
     if ! ip link show "plh$i" >/dev/null 2>&1; then
@@ -70,14 +70,22 @@ EOF
     if ! sshd_running "$i"; then
         mkdir -p /run/sshd
         /usr/sbin/sshd -t -f "$dir/sshd_config"
-        # Own UTS namespace: `ssh root@ADDR hostname` names the host that answered.
-        ip netns exec "$ns" unshare --uts sh -c \
-            "hostname $ns && exec /usr/sbin/sshd -f '$dir/sshd_config' -E '$dir/sshd.log'"
+        # Own UTS namespace: `ssh root@ADDR hostname` names the host that answered. Own /run
+        # (ip netns exec gives a mount namespace; the tmpfs does not reach the machine): in it
+        # /var/run/docker.sock is this host's engine and the machine's engine is not there, so
+        # a plain `docker` in a session, `docker system dial-stdio` for the Pulumi provider, and
+        # anything that scrubs the environment (sudo, env -i) all reach this host's engine, as
+        # on a real node. (sshd's SetEnv DOCKER_HOST would lose the last, and leave the
+        # machine's engine one `-H` away.) The socket appears when engines.sh starts the engine.
+        ip netns exec "$ns" unshare --uts sh -c "hostname $ns && mount -t tmpfs -o mode=755,size=16m $ns-run /run \
+            && mkdir /run/sshd && ln -s '$(host_engine_socket "$i")' /run/docker.sock \
+            && exec /usr/sbin/sshd -f '$dir/sshd_config' -E '$dir/sshd.log'"
     fi
 }
 
 host_down() {
     local i="$1" pidfile="$HOSTS_DIR/h$1/sshd.pid"
+    engine_down "$i"
     if [[ -f "$pidfile" ]]; then
         kill "$(cat "$pidfile")" 2>/dev/null || true
         rm -f "$pidfile"
@@ -87,9 +95,6 @@ host_down() {
     ip link del "plh$i" 2>/dev/null || true
     rm -rf "${HOSTS_DIR:?}/h$i"
 }
-
-# Hosts left over from an earlier, larger LAB_HOSTS.
-existing_hosts() { ip netns list | sed -n 's/^parwop-h\([0-9][0-9]*\).*/\1/p'; }
 
 write_client_files() {
     local i addr
@@ -144,6 +149,7 @@ up() {
 
 down() {
     local i
+    engines_down
     for i in $(existing_hosts); do host_down "$i"; done
     ip link del "$LAB_BRIDGE" 2>/dev/null || true
     rm -rf "$HOSTS_DIR" "$LAB_DIR/hosts" "$LAB_DIR/known_hosts" "$LAB_DIR/ssh_config"

@@ -9,6 +9,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { promisify } from "util";
 import { renderBrokerFiles } from "../../lib/brokerFiles";
+import { shellLine } from "../../lib/scripts";
 import { DeclaredContainer, dockerCreateArgs } from "./declared";
 
 const execFileAsync = promisify(execFile);
@@ -19,6 +20,7 @@ export const labLabel = "parwop-lab=1";
 /** This machine's own address on the lab network (the bridge the SSH test hosts hang off). */
 export const labHostAddress = "10.231.0.1";
 export const images = {
+    base: "parwop-lab-base:bookworm",
     rabbitmq: "parwop-lab-rabbitmq:test",
     standin: "parwop-standin:test",
 };
@@ -26,7 +28,12 @@ export const sshConfig = join(labDir, "ssh_config");
 
 /** Throws the one message a developer needs when the lab is missing. */
 export function requireLab(): void {
-    const missing = ["hosts", "ssh_config", "known_hosts", "id_ed25519", "data/.hash"].filter((f) => !existsSync(join(labDir, f)));
+    const files = ["hosts", "ssh_config", "known_hosts", "id_ed25519", "data/.hash"];
+    if (existsSync(join(labDir, "hosts"))) {
+        // Each SSH test host's own engine (test/lab/engines.sh).
+        files.push(...labHosts().map((_a, i) => `hostsd/h${i + 1}/docker.sock`));
+    }
+    const missing = files.filter((f) => !existsSync(join(labDir, f)));
     if (missing.length > 0) {
         throw new Error(`lab not up: run bash test/lab/up.sh (missing .lab/${missing.join(", .lab/")})`);
     }
@@ -58,6 +65,11 @@ export function docker(...args: string[]): Promise<string> {
 
 export function ssh(addr: string, command: string, extraOptions: string[] = []): Promise<string> {
     return run("ssh", ["-F", sshConfig, ...extraOptions, `root@${addr}`, command]);
+}
+
+/** `docker ARGS` in an ssh session on an SSH test host: that host's own engine, as on a real node. */
+export function dockerOn(addr: string, ...args: string[]): Promise<string> {
+    return ssh(addr, shellLine(["docker", ...args]));
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the bound passes. */

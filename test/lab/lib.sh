@@ -15,9 +15,29 @@ LAB_LABEL="parwop-lab=1"
 LAB_NET_PREFIX="10.231.0"
 LAB_BRIDGE="parwop-lab0"
 LAB_HOSTS="${LAB_HOSTS:-4}"
+# Per SSH test host: its sshd's and its engine's runtime files, gone after down.sh.
+LAB_HOSTS_DIR="$LAB_DIR/hostsd"
+host_dir() { echo "$LAB_HOSTS_DIR/h$1"; }
+# Host i's Docker engine socket: what /var/run/docker.sock is in host i's ssh sessions.
+host_engine_socket() { echo "$LAB_HOSTS_DIR/h$1/docker.sock"; }
+# The numbers of the hosts that exist now, whatever LAB_HOSTS says (an earlier run's may differ).
+existing_hosts() { ip netns list | sed -n 's/^parwop-h\([0-9][0-9]*\).*/\1/p'; }
 # The Node.js every suite runs on (Pulumi's SDK declares node >=22; Debian ships 20): the one
 # place its version is pinned. test/lab/node.sh fetches it from the npm registry.
 LAB_NODE_VERSION="22.23.3"
+
+# Stops a dockerd and waits for it: it stops its containers first, so it gets the 30 s it asks for.
+# Usage: stop_dockerd_pid WHICH PID   (PID must be a dockerd: a stale pid file may name another process)
+stop_dockerd_pid() {
+    local which=$1 pid=$2 t
+    [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]] || return 0
+    kill "$pid"
+    for ((t = 0; t < 60; t++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.5
+    done
+    die "$which ($pid) did not stop within 30 s"
+}
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Brings the test lab up on this one machine, idempotently: Debian packages, a Docker engine,
 # locally built images (no registry is reachable), fixture data for the PARWOP stand-in and
-# N SSH test hosts in network namespaces. A second run only does what is missing.
+# N SSH test hosts in network namespaces, each with its own Docker engine holding the images.
+# A second run only does what is missing.
 # Usage: bash test/lab/up.sh            (LAB_HOSTS=N for another number of SSH hosts)
 set -euo pipefail
-# shellcheck source=test/lab/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test/lab/engines.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
 
 # docker.io for the engine, openssh-server + iproute2 for the SSH hosts, debootstrap for the
 # base image; the rest are what the lab's tests and checks call.
@@ -126,6 +127,10 @@ main() {
     stage images build_images
     stage data make_data
     stage hosts bash "$LAB_REPO/test/lab/hosts.sh" up
+    local i
+    # One stage per host and step, so a slow engine start or image copy shows which.
+    for ((i = 1; i <= LAB_HOSTS; i++)); do stage "engine h$i" engine_up "$i"; done
+    for ((i = 1; i <= LAB_HOSTS; i++)); do stage "images h$i" engine_load "$i"; done
     print_times
     log "lab is up: $(wc -l <"$LAB_DIR/hosts") SSH hosts in $LAB_DIR/hosts; run: npx jest -c jest.lab.config.js"
 }
