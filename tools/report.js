@@ -1,28 +1,64 @@
 // @ts-check
 /**
- * Results report: reads every RESULTS/<stack>/runs.jsonl (written by scripts/record-result.js),
- * ignores warm-up runs, and writes RESULTS/REPORT.md (per query and tier: runs, mean, median, min,
- * max, sample stddev of wall seconds, plus each stack's provenance) and RESULTS/tiers.svg.
+ * Results report: reads every RESULTS/<stack>/runs.jsonl (written by scripts/record-result.js) and
+ * writes RESULTS/REPORT.md (one section per environment and node count, dev runs last and apart:
+ * per query, tier and mode the runs, median, mean, min, max, stddev and speed-up against a
+ * baseline tier) and one chart per section, RESULTS/tiers-<environment>-<N>nodes.svg.
  *
- * usage: node tools/report.js [RESULTS_DIR]   (default ./results)
+ * usage: node tools/report.js [RESULTS_DIR] [--run-id ID | --all-runs] [--baseline TIER]
+ *   default RESULTS_DIR ./results; default selection: in each group, its latest run id
+ *   (runs.jsonl keeps every execution, the report chooses); default baseline: each section's
+ *   smallest tier.
  * Output is deterministic (no timestamps), so re-running on the same results changes nothing.
  */
 "use strict";
 
 const fs = require("node:fs");
 const path = require("node:path");
-const { groupRuns, naturalCompare } = require("./stats.js");
+const { groupRuns, naturalCompare, sections, selectRuns } = require("./stats.js");
 const { renderTierChart } = require("./svg-chart.js");
+const { renderMarkdown } = require("./report-md.js");
 
 /** @typedef {Record<string, unknown>} Row */
-/** @typedef {import("./stats.js").Group} Group */
+/** @typedef {import("./stats.js").Selection} Selection */
+
+const USAGE = "usage: node tools/report.js [RESULTS_DIR] [--run-id ID | --all-runs] [--baseline TIER]";
+
+class UsageError extends Error {}
+
+/**
+ * @param {string[]} argv
+ * @returns {{ resultsDir: string, selection: Selection, baseline: string | undefined }}
+ */
+function parseArgs(argv) {
+    /** @type {string[]} */
+    const dirs = [];
+    /** @type {Selection} */
+    let selection = { kind: "latest" };
+    /** @type {string | undefined} */
+    let baseline;
+    for (let i = 0; i < argv.length; i++) {
+        const value = () => {
+            if (i + 1 >= argv.length) throw new UsageError(`${argv[i]} needs a value`);
+            return argv[++i];
+        };
+        const a = argv[i];
+        if (a === "--run-id") selection = { kind: "run", runId: value() };
+        else if (a === "--all-runs") selection = { kind: "all" };
+        else if (a === "--baseline") baseline = value();
+        else if (a.startsWith("--") || dirs.length > 0) throw new UsageError(`unexpected argument ${a}`);
+        else dirs.push(a);
+    }
+    if (argv.includes("--run-id") && argv.includes("--all-runs")) throw new UsageError("--run-id and --all-runs exclude each other");
+    return { resultsDir: dirs[0] ?? "results", selection, baseline };
+}
 
 /**
  * @param {string} resultsDir
- * @returns {{ stack: string, records: Row[] }[]} one entry per stack directory, sorted by name
+ * @returns {{ stack: string, records: Row[] }[]} one entry per stack directory with results, sorted by name
  */
 function readResults(resultsDir) {
-    if (!fs.existsSync(resultsDir)) throw new Error(`results dir ${resultsDir} does not exist`);
+    if (!fs.existsSync(resultsDir)) return [];
     return fs
         .readdirSync(resultsDir, { withFileTypes: true })
         .filter((d) => d.isDirectory() && fs.existsSync(path.join(resultsDir, d.name, "runs.jsonl")))
@@ -46,129 +82,67 @@ function readResults(resultsDir) {
         });
 }
 
-/** @param {unknown} value */
-function cell(value) {
-    const text = typeof value === "string" ? value : JSON.stringify(value);
-    return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
 /**
- * Every distinct value a field takes in a stack's records, in first-seen order: a stack whose
- * commit or config changed between run ids shows all of them rather than silently the last.
- * @param {Row[]} records
- * @param {string} field
+ * @param {string} environment
+ * @param {number | null} nodeCount
  */
-function distinct(records, field) {
-    const values = [
-        ...new Set(
-            records
-                .map((r) => r[field])
-                .filter((v) => v !== undefined)
-                .map(cell),
-        ),
-    ];
-    return values.length === 0 ? "–" : values.join(", ");
-}
-
-/** @param {number | null} n */
-function fmt(n) {
-    return n === null ? "–" : n.toFixed(3);
-}
-
-/**
- * @param {{ stack: string, records: Row[] }[]} stacks
- * @param {Group[]} groups
- * @returns {string}
- */
-function renderMarkdown(stacks, groups) {
-    const all = stacks.flatMap((s) => s.records);
-    const warmups = all.filter((r) => r.warmup === true).length;
-    const measured = groups.reduce((n, g) => n + g.summary.runs, 0);
-    const lines = [
-        "# PARWOP results",
-        "",
-        `${measured} measured run(s) from ${stacks.length} stack(s); ${warmups} warm-up run(s) ignored.`,
-        "Wall seconds are the query alone, as timed by the driver (scripts/driver.py).",
-        "",
-        "![median wall seconds per query and tier](tiers.svg)",
-        "",
-        "## Wall seconds per query and tier",
-        "",
-    ];
-    if (groups.length === 0) {
-        lines.push("No measured runs yet.", "");
-    } else {
-        lines.push(
-            "| query | tier | mode | runs | mean | median | min | max | stddev | stacks |",
-            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-            ...groups.map((g) => {
-                const s = g.summary;
-                return `| ${cell(g.query)} | ${cell(g.tier)} | ${cell(g.mode)} | ${s.runs} | ${fmt(s.mean)} | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ${fmt(s.stddev)} | ${g.stacks.map(cell).join(", ")} |`;
-            }),
-            "",
-            "stddev is the sample standard deviation (n − 1); – where a group has a single run.",
-            "",
-        );
-        const mixed = groups.filter((g) => g.configs.length > 1);
-        if (mixed.length > 0) {
-            lines.push(
-                "Pooled from more than one config (compare with care; see the stacks' config hashes):",
-                "",
-                ...mixed.map((g) => `- ${cell(g.query)} ${cell(g.tier)} ${cell(g.mode)}: ${g.configs.map(cell).join(", ")}`),
-                "",
-            );
-        }
-    }
-    lines.push(
-        "## Stacks",
-        "",
-        "| stack | tier | environment | commit | config hash | run ids | records |",
-        "| --- | --- | --- | --- | --- | --- | ---: |",
-        ...stacks
-            .map(({ stack, records }) =>
-                [
-                    cell(stack),
-                    distinct(records, "tier"),
-                    distinct(records, "environment"),
-                    distinct(records, "git_commit"),
-                    distinct(records, "config_hash"),
-                    distinct(records, "run_id"),
-                    String(records.length),
-                ].join(" | "),
-            )
-            .map((row) => `| ${row} |`),
-        "",
-    );
-    return lines.join("\n");
+function chartFile(environment, nodeCount) {
+    return `tiers-${environment.replace(/[^A-Za-z0-9_.-]/g, "_")}-${nodeCount ?? "unknown"}nodes.svg`;
 }
 
 /**
  * @param {string} resultsDir
- * @returns {{ markdown: string, svg: string, runs: number, stacks: number }}
+ * @param {{ selection: Selection, baseline: string | undefined }} options
+ * @returns {{ runs: number, stacks: number, files: string[] } | null} null when there are no measured runs at all
  */
-function writeReport(resultsDir) {
+function writeReport(resultsDir, options) {
     const stacks = readResults(resultsDir);
-    const groups = groupRuns(stacks.flatMap((s) => s.records));
-    const markdown = renderMarkdown(stacks, groups);
-    const svg = renderTierChart(groups);
-    fs.writeFileSync(path.join(resultsDir, "REPORT.md"), markdown);
-    fs.writeFileSync(path.join(resultsDir, "tiers.svg"), svg);
-    return { markdown, svg, runs: groups.reduce((n, g) => n + g.summary.runs, 0), stacks: stacks.length };
+    const all = stacks.flatMap((s) => s.records);
+    if (selectRuns(all, { kind: "all" }).length === 0) return null;
+    const selected = selectRuns(all, options.selection);
+    if (selected.length === 0) {
+        const ids = [...new Set(all.map((r) => String(r.run_id)))].sort(naturalCompare);
+        throw new Error(`no measured runs match the selection (run ids in ${resultsDir}: ${ids.join(", ")})`);
+    }
+    const parts = sections(groupRuns(selected), options.baseline).map((s) => ({ ...s, chart: chartFile(s.environment, s.nodeCount) }));
+    const files = ["REPORT.md"];
+    fs.writeFileSync(
+        path.join(resultsDir, "REPORT.md"),
+        renderMarkdown({ stacks, sections: parts, selection: options.selection, shown: selected.length }),
+    );
+    for (const s of parts) {
+        const title = `PARWOP wall time per query and tier: ${s.environment}, ${s.nodeCount ?? "?"} nodes`;
+        fs.writeFileSync(
+            path.join(resultsDir, s.chart),
+            renderTierChart(
+                s.rows.map((r) => r.group),
+                title,
+            ),
+        );
+        files.push(s.chart);
+    }
+    return { runs: selected.length, stacks: stacks.length, files };
 }
 
 function main() {
-    const resultsDir = process.argv[2] ?? "results";
     try {
-        const { runs, stacks } = writeReport(resultsDir);
-        process.stdout.write(
-            `report: ${runs} run(s) from ${stacks} stack(s) -> ${path.join(resultsDir, "REPORT.md")}, ${path.join(resultsDir, "tiers.svg")}\n`,
-        );
+        const { resultsDir, selection, baseline } = parseArgs(process.argv.slice(2));
+        const done = writeReport(resultsDir, { selection, baseline });
+        if (done === null) {
+            process.stdout.write(
+                `report: no results yet in ${resultsDir}/: \`pulumi up\` records every run in ${path.join(resultsDir, "<stack>", "runs.jsonl")}, then run npm run report\n`,
+            );
+            return;
+        }
+        const written = done.files.map((f) => path.join(resultsDir, f)).join(", ");
+        process.stdout.write(`report: ${done.runs} run(s) from ${done.stacks} stack(s) -> ${written}\n`);
     } catch (e) {
         process.stderr.write(`report: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exit(1);
+        if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+        process.exit(e instanceof UsageError ? 2 : 1);
     }
 }
 
 if (require.main === module) main();
 
-module.exports = { readResults, renderMarkdown, writeReport };
+module.exports = { readResults, writeReport, parseArgs };

@@ -1,9 +1,9 @@
 // @ts-check
 /**
- * Renders the tier comparison as a hand-written SVG grouped bar chart: x = query, one bar per tier
- * (per tier and mode when both modes were run), height = median wall seconds, whisker = min–max.
- * Pure and deterministic (fixed layout, fixed number formatting), so the same results always give
- * the same file and the output can be compared in tests and in git.
+ * Renders the tier comparison as a hand-written SVG: x = query, one slot per tier (per tier and
+ * mode when both modes were run), a light bar up to the median, every run as a dot and the median
+ * as a line: with three runs a bar alone would hide the spread. Pure and deterministic (fixed
+ * layout, fixed number formatting), so the same results always give the same file.
  */
 "use strict";
 
@@ -17,6 +17,7 @@ const BAR = 26;
 const GROUP_GAP = 34;
 const MARGIN = { top: 56, right: 170, bottom: 62, left: 72 };
 const PLOT_HEIGHT = 300;
+const DOT = 3;
 
 /** @param {string} text */
 function esc(text) {
@@ -50,11 +51,11 @@ function niceScale(max) {
 }
 
 /**
- * @param {Group[]} groups from stats.groupRuns
- * @param {string} [title]
+ * @param {Group[]} groups one section's (stats.sections), at least one
+ * @param {string} title
  * @returns {string} the SVG document
  */
-function renderTierChart(groups, title = "PARWOP wall time per query and tier") {
+function renderTierChart(groups, title) {
     const withModes = new Set(groups.map((g) => g.mode)).size > 1;
     /** @param {Group} g */
     const seriesOf = (g) => (withModes ? `${g.tier} ${g.mode}` : g.tier);
@@ -68,7 +69,7 @@ function renderTierChart(groups, title = "PARWOP wall time per query and tier") 
     const slot = plotWidth / Math.max(1, queries.length);
     const width = MARGIN.left + plotWidth + MARGIN.right;
     const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom;
-    const { top, step } = niceScale(Math.max(0, ...groups.map((g) => g.summary.max)));
+    const { top, step } = niceScale(Math.max(0, ...groups.flatMap((g) => g.values)));
     /** @param {number} v */
     const y = (v) => MARGIN.top + PLOT_HEIGHT - (v / top) * PLOT_HEIGHT;
     const x0 = MARGIN.left;
@@ -79,7 +80,7 @@ function renderTierChart(groups, title = "PARWOP wall time per query and tier") 
         `<title>${esc(title)}</title>`,
         `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
         `<text x="${num(width / 2)}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
-        `<text x="${num(width / 2)}" y="44" text-anchor="middle" fill="#555555">bar = median, whisker = min–max, warm-up runs excluded</text>`,
+        `<text x="${num(width / 2)}" y="44" text-anchor="middle" fill="#555555">dot = one run, line and bar = median, warm-up runs excluded</text>`,
     ];
 
     for (let i = 0; i <= Math.round(top / step); i++) {
@@ -97,12 +98,6 @@ function renderTierChart(groups, title = "PARWOP wall time per query and tier") 
         `<text transform="translate(20 ${num(MARGIN.top + PLOT_HEIGHT / 2)}) rotate(-90)" text-anchor="middle">wall seconds</text>`,
     );
 
-    if (groups.length === 0) {
-        out.push(
-            `<text x="${num(x0 + plotWidth / 2)}" y="${num(MARGIN.top + PLOT_HEIGHT / 2)}" text-anchor="middle" fill="#555555">no measured runs</text>`,
-        );
-    }
-
     const byKey = new Map(groups.map((g) => [JSON.stringify([g.query, seriesOf(g)]), g]));
     queries.forEach((query, qi) => {
         const gx = x0 + qi * slot + (slot - barsWidth) / 2;
@@ -112,14 +107,20 @@ function renderTierChart(groups, title = "PARWOP wall time per query and tier") 
             if (g === undefined) return; // this query was not run at this tier: leave the slot empty
             const s = g.summary;
             const bx = gx + si * BAR;
-            const cx = num(bx + BAR / 2);
+            const colour = PALETTE[si % PALETTE.length];
             const tip = `${query} at ${name}: median ${secs(s.median)} s, min ${secs(s.min)} s, max ${secs(s.max)} s, ${s.runs} run(s)`;
             out.push(
-                `<rect x="${num(bx + 2)}" y="${num(y(s.median))}" width="${BAR - 4}" height="${num(yBase - y(s.median))}" fill="${PALETTE[si % PALETTE.length]}"><title>${esc(tip)}</title></rect>`,
-                `<line x1="${cx}" y1="${num(y(s.min))}" x2="${cx}" y2="${num(y(s.max))}" stroke="#333333" stroke-width="1.5"/>`,
-                `<line x1="${num(bx + 8)}" y1="${num(y(s.max))}" x2="${num(bx + BAR - 8)}" y2="${num(y(s.max))}" stroke="#333333" stroke-width="1.5"/>`,
-                `<line x1="${num(bx + 8)}" y1="${num(y(s.min))}" x2="${num(bx + BAR - 8)}" y2="${num(y(s.min))}" stroke="#333333" stroke-width="1.5"/>`,
+                `<rect x="${num(bx + 2)}" y="${num(y(s.median))}" width="${BAR - 4}" height="${num(yBase - y(s.median))}" fill="${colour}" fill-opacity="0.35"><title>${esc(tip)}</title></rect>`,
+                `<line class="median" x1="${num(bx + 2)}" y1="${num(y(s.median))}" x2="${num(bx + BAR - 2)}" y2="${num(y(s.median))}" stroke="#000000" stroke-width="2"/>`,
             );
+            // Spread across the slot in record order, so equal values stay visible side by side.
+            const span = BAR - 4 - 2 * DOT;
+            g.values.forEach((v, i) => {
+                const dx = g.values.length === 1 ? span / 2 : (span * i) / (g.values.length - 1);
+                out.push(
+                    `<circle class="run" cx="${num(bx + 2 + DOT + dx)}" cy="${num(y(v))}" r="${DOT}" fill="${colour}" stroke="#000000" stroke-width="0.5"><title>${esc(`${query} at ${name}: ${secs(v)} s`)}</title></circle>`,
+                );
+            });
         });
     });
 

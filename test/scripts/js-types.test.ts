@@ -3,7 +3,14 @@ import { ROOT, run } from "./proc";
 
 // These files stay plain CommonJS so they run with bare `node`; `// @ts-check` and their JSDoc
 // only help if something checks them, and tsconfig.json (TypeScript sources) does not.
-const JS_FILES = ["scripts/record-result.js", "scripts/results-lock.js", "tools/report.js", "tools/stats.js", "tools/svg-chart.js"];
+const JS_FILES = [
+    "scripts/record-result.js",
+    "scripts/results-lock.js",
+    "tools/report.js",
+    "tools/report-md.js",
+    "tools/stats.js",
+    "tools/svg-chart.js",
+];
 
 describe("plain-JS tools", () => {
     it("type-check under strict TypeScript with checkJs", () => {
