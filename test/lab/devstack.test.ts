@@ -10,11 +10,11 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
-import { dropTime } from "../../components/experiment";
+import { dropTime } from "../../lib/stepOutputs";
 import { Evaluation, Registered } from "../../tools/mockrun";
-import { evaluateStack, one } from "../program/harness";
+import { evaluateStack, one } from "./program";
 import { DeclaredContainer } from "./declared";
-import { docker, images, labDir, logsOf, removeContainers, repoRoot, requireLab, startDeclared, waitFor } from "./lab";
+import { adminPassword, docker, images, labDir, logsOf, removeContainers, repoRoot, requireLab, startDeclared, waitFor } from "./lab";
 import { standinCode } from "./standin";
 
 // The dev environment's paths (envs/dev.yaml) and what stands for them in the lab; longest first.
@@ -52,6 +52,19 @@ function portFree(port: number): Promise<boolean> {
     });
 }
 
+/**
+ * The outputs providers would have returned in a deployment (a plain evaluation is a preview,
+ * where the admin password, the image ID and each step's stdout are unknown): a drop's stdout
+ * carries a placeholder time, which the test replaces with the time of its real drop.
+ */
+const deployed = (type: string, name: string): Record<string, unknown> => {
+    if (type === "random:index/randomPassword:RandomPassword") return { result: adminPassword };
+    if (type === "docker:index/remoteImage:RemoteImage") return { imageId: `sha256:${"0".repeat(64)}` };
+    if (type.startsWith("command:"))
+        return { stdout: name.includes("-drop-") ? "drop-caches node: Cached 2 -> 1 kB at 1.5" : "", stderr: "" };
+    return {};
+};
+
 describe("dev stack, as declared, on the real engine", () => {
     let ev: Evaluation;
     let names: string[];
@@ -59,7 +72,7 @@ describe("dev stack, as declared, on the real engine", () => {
 
     beforeAll(async () => {
         requireLab();
-        ev = await evaluateStack("dev", {}, { revealSecrets: true });
+        ev = await evaluateStack("dev", {}, { revealSecrets: true, fakeOutputs: deployed });
         for (const port of [5672, 15672, 8000, 8001, 8002]) {
             if (!(await portFree(port))) throw new Error(`port ${port} is busy: the dev stack's declared ports must be free for this test`);
         }
@@ -141,14 +154,8 @@ describe("dev stack, as declared, on the real engine", () => {
         const run = runCommand(runDecl);
         expect(run.code).toBe(0);
         const line = JSON.parse(run.stdout.trim());
-        expect(line).toMatchObject({
-            query: "SQ1",
-            repetition: 1,
-            mode: "distributed",
-            tier: "dev",
-            nodes: ["worker-1", "worker-2"],
-            memory_limit_records: 100000,
-        });
+        // Only what the run measured: the program adds tier, mode and the rest when recording it.
+        expect(line).toMatchObject({ query: "SQ1", repetition: 1, workers: ["worker-1", "worker-2"], memory_limit_records: 100000 });
         // read_only (the study's default) ships nothing back, as in PARWOP: the figure is the time.
         expect(line.rows).toBe(0);
         expect(line.wall_seconds).toBeGreaterThan(0);
@@ -169,7 +176,7 @@ describe("dev stack, as declared, on the real engine", () => {
             .split("\n")
             .map((l) => JSON.parse(l));
         expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ stack: "dev", tier: "dev", query: "SQ1", run_id: "1" });
+        expect(rows[0]).toMatchObject({ stack: "dev", tier: "dev", mode: "distributed", query: "SQ1", run_id: "1" });
         expect(existsSync(join(scratch, "results", "dev", "runs.csv"))).toBe(true);
 
         // What a retry after a failed run would do: the same run again, behind the same drops.
@@ -182,9 +189,11 @@ describe("dev stack, as declared, on the real engine", () => {
     });
 
     test("with a worker stopped, the health gate fails naming it", async () => {
-        const quick = await evaluateStack("dev", {
-            "parwop:healthGate": JSON.stringify({ timeoutSeconds: 30, maxHeartbeatAgeSeconds: 30 }),
-        });
+        const quick = await evaluateStack(
+            "dev",
+            { "parwop:healthGate": JSON.stringify({ timeoutSeconds: 30, maxHeartbeatAgeSeconds: 30 }) },
+            { fakeOutputs: deployed },
+        );
         await docker("stop", "-t", "1", String(one(ev, "parwop-dev-2-worker-container").inputs.name));
         // Its last beat is recent, but the gate counts only beats stamped after it started.
         const gate = runCommand(one(quick, "parwop-health-wait"));

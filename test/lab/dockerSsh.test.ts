@@ -1,5 +1,5 @@
 /**
- * The ssh options the program gives each node's docker provider (dockerSshOpts), used for real
+ * The ssh options the program gives each node's docker provider (sshOptions), used for real
  * against the SSH test hosts the way docker's ssh:// helper uses them: the inventory's host key
  * is the only one trusted, connections are multiplexed, and `docker system dial-stdio` reaches
  * each host's own engine.
@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from "fs";
 import { spawnSync } from "child_process";
 import { homedir } from "os";
 import { join } from "path";
-import { dockerSshOpts } from "../../lib/nodeProvider";
+import { sshOptions, SshSettings } from "../../lib/nodeProvider";
 import { dockerOn, labDir, labHosts, requireLab, run } from "./lab";
 
 /** host -> "ssh-ed25519 AAAA…", the form envs/<env>.yaml holds. */
@@ -36,7 +36,9 @@ function control(opts: string[], host: string, op: "check" | "exit"): string {
 describe("docker provider's ssh options against real sshd", () => {
     let hosts: string[];
     let keys: Map<string, string>;
-    const optsFor = (host: string) => dockerSshOpts("strict", keys.get(host));
+    // The lab environment's ssh settings (envs/lab.yaml).
+    const lab: SshSettings = { user: "root", port: 22, hostKeyChecking: "strict" };
+    const optsFor = (host: string) => sshOptions(lab, keys.get(host));
     beforeAll(() => {
         requireLab();
         // The documented prerequisite on the machine running Pulumi: multiplexing keeps its sockets there.
@@ -63,9 +65,7 @@ describe("docker provider's ssh options against real sshd", () => {
     });
 
     test("another host's key is refused, whatever ~/.ssh/known_hosts says", async () => {
-        await expect(sshWith(dockerSshOpts("strict", keys.get(hosts[1])), hosts[0], ["true"])).rejects.toThrow(
-            /Host key verification failed/,
-        );
+        await expect(sshWith(sshOptions(lab, keys.get(hosts[1])), hosts[0], ["true"])).rejects.toThrow(/Host key verification failed/);
     });
 
     test("the connection stays up as a control master under ~/.ssh, so parallel calls share it", async () => {

@@ -5,7 +5,7 @@
  * the driver / health-gate tests.
  */
 import { join } from "path";
-import { evaluateStack, one } from "../program/harness";
+import { evaluateStack, one } from "./program";
 import { DeclaredContainer } from "./declared";
 import { Broker, freePort, images, labDir, labHostAddress, removeContainers, repoRoot, run, startDeclared, uniqueName } from "./lab";
 
