@@ -8,6 +8,6 @@ module.exports = {
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json" }] },
     // Brokers and stand-in clusters take tens of seconds to start on 2 cores.
     testTimeout: 180000,
-    // The suites share one Docker engine and the machine's page cache: one at a time.
+    // The suites share the machine's Docker engine, the hosts' engines and the page cache: one at a time.
     maxWorkers: 1,
 };
