@@ -1,14 +1,17 @@
 /**
  * The project's own scripts against the real lab: preflight.sh and drop-caches.sh over real SSH
- * on every lab host, health_gate.py and driver.py inside PARWOP stand-in containers (a test
- * fixture, not PARWOP). Every command line is rendered by the program's own helpers
- * (lib/scripts.ts) and sent over SSH with the script on stdin, as a remote command
- * resource does; the docker exec ones go through lab host 1, which shares this machine's engine.
+ * on every lab host, health_gate.py and the run step (run-query.sh around driver.py) against
+ * PARWOP stand-in containers (a test fixture, not PARWOP). Every command line is rendered by the
+ * program's own helpers (lib/scripts.ts) and run with the script on stdin as a command resource
+ * does: over SSH for the node steps, and as a local command (the dev stack's way) for the steps
+ * in stand-in containers, which run on this machine's engine (each lab host has its own).
  */
 import { spawn } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
-import { bashOnNode, pythonInContainer } from "../../lib/scripts";
+import { bashOnNode, dropCachesStep, pythonInContainer, runStep } from "../../lib/scripts";
+import { endStuck } from "../scripts/stuck";
 import {
     Broker,
     docker,
@@ -17,8 +20,8 @@ import {
     removeContainers,
     repoRoot,
     requireLab,
-    sshConfig,
     startBroker,
+    sshConfig,
     waitBrokerReady,
     waitFor,
 } from "./lab";
@@ -33,10 +36,10 @@ interface Ran {
     stderr: string;
 }
 
-/** `ssh -F .lab/ssh_config root@ADDR COMMAND < stdin`, resolving with exit code and output. */
-function sshRun(addr: string, command: string, stdin: string): Promise<Ran> {
+/** Runs argv with `stdin`, resolving with exit code and output. */
+function runWith(argv: string[], stdin: string): Promise<Ran> {
     return new Promise((resolve, reject) => {
-        const child = spawn("ssh", ["-F", sshConfig, `root@${addr}`, command]);
+        const child = spawn(argv[0], argv.slice(1));
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -47,6 +50,11 @@ function sshRun(addr: string, command: string, stdin: string): Promise<Ran> {
         child.stdin.end(stdin);
     });
 }
+
+/** `ssh -F .lab/ssh_config root@ADDR COMMAND < stdin`, as a remote command resource runs a node step. */
+const sshRun = (addr: string, command: string, stdin: string) => runWith(["ssh", "-F", sshConfig, `root@${addr}`, command], stdin);
+/** `bash -c COMMAND < stdin`, as a local command resource runs a step of the dev stack. */
+const localRun = (command: string, stdin: string) => runWith(["bash", "-c", command], stdin);
 
 function cachedKb(): number {
     return Number(/^Cached:\s+(\d+) kB$/m.exec(readFileSync("/proc/meminfo", "utf8"))![1]);
@@ -103,7 +111,10 @@ describe("preflight.sh and drop-caches.sh over real SSH", () => {
             readFileSync(join(dir, "blob"));
             const before = cachedKb();
             const results = await Promise.all(
-                hosts.map((addr, i) => sshRun(addr, bashOnNode(60, ["--node", `lab-h${i + 1}`]), script("drop-caches.sh"))),
+                hosts.map((addr, i) => {
+                    const step = dropCachesStep(`lab-h${i + 1}`);
+                    return sshRun(addr, step.create, step.stdin);
+                }),
             );
             results.forEach((r, i) => {
                 expect(r.stderr).toBe("");
@@ -117,24 +128,46 @@ describe("preflight.sh and drop-caches.sh over real SSH", () => {
         }
     });
 
+    test("a sync that does not finish fails the drop within its bound, naming the node, and the session ends", async () => {
+        // A `sync` that ignores SIGTERM and never returns, first on the session's PATH: the lab
+        // hosts share this machine's files.
+        const dir = mkdtempSync(join(tmpdir(), "parwop-lab-stuck-"));
+        const pids = join(dir, "pids");
+        try {
+            const step = dropCachesStep("lab-h2", { syncSeconds: 2, writeSeconds: 5 });
+            const stuck = join(repoRoot, "test", "fixtures", "stuck");
+            const started = Date.now();
+            const r = await sshRun(hosts[1], `PATH=${stuck}:$PATH FAKE_STUCK_PIDFILE=${pids} ${step.create}`, step.stdin);
+            const elapsed = Date.now() - started;
+            expect(r).toEqual({ code: 1, stdout: "", stderr: "drop-caches lab-h2: sync still running after 2 s\n" });
+            expect(elapsed).toBeGreaterThanOrEqual(2000);
+            expect(elapsed).toBeLessThan(6000);
+            // left behind, not waited for: it still runs after the session ended
+            const pid = Number(readFileSync(pids, "utf8").trim());
+            expect(() => process.kill(pid, 0)).not.toThrow();
+        } finally {
+            endStuck(pids);
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     test("an unreachable host fails the command", async () => {
         // On the lab network, but no namespace has this address.
-        const r = await sshRun("10.231.0.250", bashOnNode(60, ["--node", "ghost"]), script("drop-caches.sh"));
+        const step = dropCachesStep("ghost");
+        const r = await sshRun("10.231.0.250", step.create, step.stdin);
         expect(r.code).toBe(255);
         expect(r.stdout).toBe("");
         expect(r.stderr).toMatch(/ssh: connect to host 10\.231\.0\.250 port 22: (No route to host|Connection timed out)/);
     });
 });
 
-describe("health_gate.py and driver.py inside stand-in containers", () => {
+describe("health_gate.py and the run step against stand-in containers", () => {
     let broker: Broker;
     let cluster: StandinCluster;
-    let gateway: string;
     let coordinatorPort: string;
 
     beforeAll(async () => {
         requireLab();
-        gateway = labHosts()[0];
         broker = await startBroker("scripts-broker", true);
         await waitBrokerReady(broker);
         cluster = await startStandinCluster({ workers: 2, broker, heartbeatInterval: 1 });
@@ -146,8 +179,7 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
     });
 
     const gate = (workers: string[], timeout: number, maxAge: number) =>
-        sshRun(
-            gateway,
+        localRun(
             pythonInContainer(cluster.coordinator.container, timeout + 30, [
                 "--url",
                 `http://127.0.0.1:${coordinatorPort}`,
@@ -163,22 +195,33 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
             script("health_gate.py"),
         );
 
-    const driver = (container: string, args: (string | number)[]) =>
-        sshRun(gateway, pythonInContainer(container, 120, args), script("driver.py"));
-
     const driverArgs = (over: Record<string, string | number>) => {
         const args: Record<string, string | number> = {
             "--query": "SQ3",
             "--partition-by": "CROSSLINE",
             "--order-by": "INLINE,DISTANCE",
             "--repetition": 1,
-            "--tier": "lab",
             "--memory-limit": 5000,
             "--coordinator": cluster.coordinator.url,
             "--max-threads": 1,
             ...over,
         };
         return [...Object.entries(args).flat(), "--no-read-only"];
+    };
+    /** A local run in worker i's container (0-based), as the program renders it. */
+    const localStep = (i: number, over: Record<string, string | number> = {}) => {
+        const step = runStep(
+            cluster.workers[i].container,
+            120,
+            driverArgs({ "--mode": "local", "--workers": cluster.workers[i].id, ...over }),
+        );
+        return localRun(step.create, step.stdin);
+    };
+    /** A distributed run from the coordinator's container; PARWOP's count comes from the coordinator's log. */
+    const distributedStep = (over: Record<string, string | number> = {}) => {
+        const c = cluster.coordinator.container;
+        const step = runStep(c, 120, driverArgs({ "--mode": "distributed", "--workers": "worker-1,worker-2", ...over }), c);
+        return localRun(step.create, step.stdin);
     };
 
     test("the health gate passes once both workers heartbeat", async () => {
@@ -190,58 +233,143 @@ describe("health_gate.py and driver.py inside stand-in containers", () => {
         expect(Object.keys(out.workers).sort()).toEqual(["worker-1", "worker-2"]);
     });
 
-    test("a local run in a worker prints one JSON line with the rows it saw", async () => {
-        const r = await driver(cluster.workers[0].container, driverArgs({ "--mode": "local", "--nodes": "worker-1" }));
+    test("a local run in a worker prints one JSON line with what PARWOP processed", async () => {
+        const r = await localStep(0);
+        expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         expect(r.stdout.split("\n")).toHaveLength(2);
         const line = JSON.parse(r.stdout) as Record<string, unknown>;
         expect(line).toMatchObject({
             query: "SQ3",
             repetition: 1,
-            mode: "local",
-            nodes: ["worker-1"],
+            workers: ["worker-1"],
             rows: 20000,
             batches: 4,
             memory_limit_records: 5000,
+            records: 20000,
         });
         expect(line.wall_seconds).toBeGreaterThan(0);
     });
 
-    test("a distributed run from the coordinator container covers both workers' data", async () => {
-        const r = await driver(
-            cluster.coordinator.container,
-            driverArgs({
-                "--mode": "distributed",
-                "--nodes": "worker-1,worker-2",
-                "--query": "SQ1",
-                "--partition-by": "SOURCE_POINT_NUMBER",
-                "--order-by": "SENSOR_NUMBER",
-                "--repetition": 2,
-            }),
-        );
+    test("a distributed run from the coordinator container takes its record count from the coordinator's log", async () => {
+        const r = await distributedStep({
+            "--query": "SQ1",
+            "--partition-by": "SOURCE_POINT_NUMBER",
+            "--order-by": "SENSOR_NUMBER",
+            "--repetition": 2,
+        });
+        expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         expect(JSON.parse(r.stdout)).toMatchObject({
             query: "SQ1",
             repetition: 2,
-            mode: "distributed",
-            nodes: ["worker-1", "worker-2"],
+            workers: ["worker-1", "worker-2"],
             rows: 40000,
+            records: 40000,
         });
     });
 
-    test("a failing run (a column the data lacks) is reported naming query and repetition", async () => {
-        const r = await driver(
-            cluster.coordinator.container,
-            driverArgs({ "--mode": "distributed", "--nodes": "worker-1,worker-2", "--partition-by": "NO_SUCH_COLUMN", "--repetition": 3 }),
+    test("two executions of the same run are two records", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "parwop-lab-results-"));
+        const provenance = {
+            ...(JSON.parse(readFileSync(join(repoRoot, "test", "fixtures", "provenance.json"), "utf8")) as Record<string, unknown>),
+            mode: "local",
+            image_id: (await docker("image", "inspect", "-f", "{{.Id}}", "parwop-standin:test")).trim(),
+        };
+        try {
+            for (let i = 0; i < 2; i++) {
+                const r = await localStep(0);
+                expect(r.code).toBe(0);
+                const recorded = await runWith(
+                    ["env", `PARWOP_PROVENANCE=${JSON.stringify(provenance)}`, "node", join(repoRoot, "scripts", "record-result.js"), dir],
+                    r.stdout,
+                );
+                expect(recorded.stderr).toBe("");
+                expect(recorded.stdout).toMatch(/^recorded SQ3 rep 1 \(execution [0-9a-f-]{36}\) in /);
+            }
+            const records = readFileSync(join(dir, "runs.jsonl"), "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l) as Record<string, unknown>);
+            expect(records.map((r) => [r.run_id, r.query, r.repetition, r.records])).toEqual([
+                ["r1", "SQ3", 1, 20000],
+                ["r1", "SQ3", 1, 20000],
+            ]);
+            expect(records[0].execution_id).not.toBe(records[1].execution_id);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test("an empty dataset fails the run, in local and in distributed mode", async () => {
+        for (const w of cluster.workers) await docker("exec", w.container, "mkdir", "-p", "/tmp/empty-data");
+        const local = await localStep(0, { "--data-path": "/tmp/empty-data" });
+        expect(local.code).toBe(1);
+        expect(local.stdout).toBe("");
+        expect(lastLine(local.stderr)).toBe(
+            "run SQ3 rep 1 failed: processed no records (PARWOP printed Total records: 0: is the dataset empty?)",
         );
+
+        const distributed = await distributedStep({ "--data-path": "/tmp/empty-data", "--repetition": 4 });
+        expect(distributed.code).toBe(1);
+        expect(distributed.stdout).toBe("");
+        expect(lastLine(distributed.stderr)).toBe(
+            `run SQ3 rep 4 failed: processed no records (${cluster.coordinator.container} logged Total records: 0: is the dataset empty?)`,
+        );
+    });
+
+    test("a failing run (a column the data lacks) is reported naming query and repetition", async () => {
+        const r = await distributedStep({ "--partition-by": "NO_SUCH_COLUMN", "--repetition": 3 });
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");
         expect(lastLine(r.stderr)).toMatch(/^run SQ3 rep 3 failed: RuntimeError: query failed: .*NO_SUCH_COLUMN/);
     });
 
+    /**
+     * Starts a local run in worker i on a dataset whose only file is a FIFO no one writes, so the
+     * driver blocks reading it; resolves with the run's outcome and the driver's pid on this machine.
+     */
+    async function blockedRun(i: number): Promise<{ outcome: Promise<Ran>; pid: number }> {
+        const c = cluster.workers[i].container;
+        await docker(
+            "exec",
+            c,
+            "bash",
+            "-c",
+            "mkdir -p /tmp/fifo-data && { [ -p /tmp/fifo-data/a.jsonl ] || mkfifo /tmp/fifo-data/a.jsonl; }",
+        );
+        const outcome = localStep(i, { "--data-path": "/tmp/fifo-data", "--repetition": 5 });
+        const pid = await waitFor("the driver running in the container", 30_000, async () => {
+            const top = await docker("top", c, "-eo", "pid,args");
+            const line = top.split("\n").find((l) => /^\s*\d+\s+python -u - --query SQ3/.test(l));
+            return line === undefined ? undefined : Number(line.trim().split(/\s+/)[0]);
+        });
+        return { outcome, pid };
+    }
+    const killedLine =
+        /^run SQ3 rep 5 failed: the driver ended without a result \(exit status 137: killed by SIGKILL, e.g. out of memory or its container stopped; /;
+
+    test("a driver killed with SIGKILL mid-run still yields a failure line naming the run", async () => {
+        const { outcome, pid } = await blockedRun(0);
+        process.kill(pid, "SIGKILL");
+        const r = await outcome;
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lastLine(r.stderr)).toMatch(killedLine);
+    });
+
+    test("a runner container killed mid-run still yields a failure line naming the run", async () => {
+        const { outcome } = await blockedRun(1);
+        await docker("kill", cluster.workers[1].container);
+        const r = await outcome;
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lastLine(r.stderr)).toMatch(killedLine);
+    });
+
     test("the health gate names a stopped worker and one that never came", async () => {
         const stopped = cluster.workers[1];
-        await docker("stop", "-t", "2", stopped.container);
+        await docker("stop", "-t", "2", stopped.container); // killed by the test before: already down
         await waitFor(`${stopped.id}'s heartbeat older than 3 s`, 30_000, async () => {
             const s = await heartbeatStatus(cluster.coordinator.url);
             return Date.now() / 1000 - s.nodes[stopped.id].last_heartbeat > 3 ? true : undefined;

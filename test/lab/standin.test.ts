@@ -4,23 +4,28 @@
  * stopped worker's heartbeat goes stale, and the client API does real, checkable work in local
  * and distributed mode (results over the real broker), and fails on purpose when asked.
  */
-import { Broker, docker, removeContainers, requireLab, startBroker, waitBrokerReady, waitFor } from "./lab";
+import { Broker, docker, removeContainers, requireLab, run, startBroker, waitBrokerReady, waitFor } from "./lab";
 import { heartbeatStatus, pythonIn, StandinCluster, startStandinCluster } from "./standin";
 
 /** Rows per fixture dataset (test/standin/gen_data.py's default, as up.sh runs it). */
 const rowsPerDataset = 20000;
 
-/** Prints one JSON line: rows, batches, whether every batch respects PARTITION BY + ORDER BY, seconds. */
+/**
+ * Prints one JSON line: rows, batches, whether every batch respects PARTITION BY + ORDER BY, seconds
+ * (after whatever the client itself prints: see `parse`).
+ */
 function queryScript(opts: {
     distributed: boolean;
     coordinator?: string;
     partitionBy: string[];
     orderBy: string[];
     nodes?: string[];
+    dataPath?: string;
 }): string {
+    const data = JSON.stringify(opts.dataPath ?? "/data");
     const datasets = opts.distributed
-        ? `[ParquetDataset(path="/data", node_id=n) for n in ${JSON.stringify(opts.nodes)}]`
-        : `[ParquetDataset(path="/data")]`;
+        ? `[ParquetDataset(path=${data}, node_id=n) for n in ${JSON.stringify(opts.nodes)}]`
+        : `[ParquetDataset(path=${data})]`;
     return `
 import json, time
 from parwop.solver.query import QueryClient
@@ -40,12 +45,24 @@ print(json.dumps({"rows": rows, "batches": batches, "ordered": ordered, "seconds
 `.replace(/null/g, "None");
 }
 
+/** The client's own output lines, and the script's JSON line (the last). */
+function parse(out: string): { printed: string[]; result: RunResult } {
+    const lines = out.trimEnd().split("\n");
+    return { printed: lines.slice(0, -1), result: JSON.parse(lines.at(-1)!) as RunResult };
+}
+
 interface RunResult {
     rows: number;
     batches: number;
     ordered: boolean;
     seconds: number;
     stats: { rows: number; batches: number; workers: string[] };
+}
+
+/** The "Total records" lines a container logged since an epoch time. */
+async function totalsLogged(container: string, since: string): Promise<string[]> {
+    const log = await run("bash", ["-c", `docker logs --since ${since} ${container} 2>&1`]);
+    return log.split("\n").filter((l) => l.startsWith("Total records: "));
 }
 
 describe("PARWOP stand-in: coordinator + 2 workers on the host network", () => {
@@ -80,20 +97,22 @@ describe("PARWOP stand-in: coordinator + 2 workers on the host network", () => {
         expect(status.rabbitmq).toEqual({ host: "10.231.0.1", port: broker.amqpPort });
     });
 
-    test("a local run inside a worker reads, partitions and sorts its whole dataset", async () => {
+    test("a local run inside a worker reads, partitions and sorts its whole dataset, and prints PARWOP's count in the client", async () => {
         const out = await pythonIn(
             cluster.workers[0].container,
             queryScript({ distributed: false, partitionBy: ["CROSSLINE"], orderBy: ["INLINE", "DISTANCE"] }),
         );
-        const r = JSON.parse(out) as RunResult;
+        const { printed, result: r } = parse(out);
+        expect(printed).toEqual([`Total records: ${rowsPerDataset}`]);
         expect(r.rows).toBe(rowsPerDataset);
         expect(r.batches).toBe(rowsPerDataset / 5000);
         expect(r.ordered).toBe(true);
         expect(r.seconds).toBeGreaterThan(0.01);
     });
 
-    test("a distributed run asks each worker for its own dataset and gets results over RabbitMQ", async () => {
+    test("a distributed run asks each worker for its own dataset, gets results over RabbitMQ, and the coordinator logs the count", async () => {
         const ids = cluster.workers.map((w) => w.id);
+        const since = String(Date.now() / 1000);
         const out = await pythonIn(
             cluster.workers[0].container,
             queryScript({
@@ -104,12 +123,34 @@ describe("PARWOP stand-in: coordinator + 2 workers on the host network", () => {
                 nodes: ids,
             }),
         );
-        const r = JSON.parse(out) as RunResult;
+        const { printed, result: r } = parse(out);
+        // In distributed mode PARWOP prints its count in the coordinator's server output, not in the client.
+        expect(printed).toEqual([]);
+        expect(await totalsLogged(cluster.coordinator.container, since)).toEqual([`Total records: ${2 * rowsPerDataset}`]);
         expect(r.rows).toBe(2 * rowsPerDataset);
         expect(r.ordered).toBe(true);
         expect(r.stats.workers.sort()).toEqual(ids);
         const queries = (await (await fetch(`${cluster.coordinator.url}/coordinator/query/`)).json()) as { status: string }[];
         expect(queries.map((q) => q.status)).toEqual(["done"]);
+    });
+
+    test("an empty dataset runs and counts 0 records, in both modes", async () => {
+        for (const w of cluster.workers) await pythonIn(w.container, `import os\nos.makedirs("/tmp/empty-data", exist_ok=True)\n`);
+        const query = { partitionBy: ["CROSSLINE"], orderBy: ["DISTANCE"], dataPath: "/tmp/empty-data" };
+        const local = parse(await pythonIn(cluster.workers[0].container, queryScript({ distributed: false, ...query })));
+        expect(local.printed).toEqual(["Total records: 0"]);
+        expect(local.result.rows).toBe(0);
+
+        const since = String(Date.now() / 1000);
+        const nodes = cluster.workers.map((w) => w.id);
+        const distributed = parse(
+            await pythonIn(
+                cluster.workers[0].container,
+                queryScript({ distributed: true, coordinator: cluster.coordinator.url, nodes, ...query }),
+            ),
+        );
+        expect(distributed.result.rows).toBe(0);
+        expect(await totalsLogged(cluster.coordinator.container, since)).toEqual(["Total records: 0"]);
     });
 
     test("a query on a column the data lacks fails, locally and distributed, and the coordinator records it", async () => {

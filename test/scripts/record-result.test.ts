@@ -3,25 +3,12 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT, run, RunResult } from "./proc";
+import { FIXTURES, ROOT, run, RunResult } from "./proc";
 
 const SCRIPT = path.join(ROOT, "scripts", "record-result.js");
 
-const provenance = {
-    stack: "lab-32_2",
-    tier: "32_2",
-    environment: 'lab, "netns"',
-    node_count: 2,
-    nodes: ["worker-1", "worker-2"],
-    mode: "distributed",
-    run_id: "r1",
-    config_hash: "cfg1",
-    cluster_identity: "cluster-aaaa",
-    source_digest: "src-1111",
-    image_id: "sha256:0123abcd",
-    driver_digest: "drv-2222",
-    drop_digest: "drop-3333",
-};
+/** Every field the program passes in PARWOP_PROVENANCE, with made-up values. */
+const provenance = JSON.parse(fs.readFileSync(path.join(FIXTURES, "provenance.json"), "utf8")) as Record<string, unknown>;
 
 function driverLine(over: Record<string, unknown> = {}): string {
     return (

@@ -97,6 +97,10 @@ def run_query(body: dict = Body(...)):
 
         with ThreadPoolExecutor(max_workers=max(1, len(body["datasets"]))) as pool:
             record["results"] = list(pool.map(one, body["datasets"]))
+        # Where PARWOP prints it in distributed mode: the coordinator's server output (its
+        # container log). PARWOP prints it once the plan is built; the stand-in, which has no
+        # plan step, once the workers have loaded their parts.
+        print(f"Total records: {sum(r['rows'] for r in record['results'])}", flush=True)
         record["status"] = "done"
     except Exception as e:  # the query record says why, and so does the HTTP answer
         record["status"] = "failed"

@@ -38,8 +38,10 @@ class QueryClient:
         return self._run_distributed() if self.is_distributed else self._run_local()
 
     def _run_local(self):
-        for dataset in self.datasets:
-            rows = dataset.load()
+        loaded = [dataset.load() for dataset in self.datasets]
+        # Where PARWOP prints it in local mode: in the client's own process, once the plan is built.
+        print(f"Total records: {sum(len(rows) for rows in loaded)}", flush=True)
+        for rows in loaded:
             for batch in partition_and_sort(rows, self.partition_by, self.order_by, self.memory_limit):
                 self.stats["rows"] += len(batch)
                 self.stats["batches"] += 1
