@@ -18,19 +18,15 @@ const scripts = scriptDigests();
 const runs = schedule(settings, where, scripts);
 
 const cluster = new Cluster(clusterName, { settings, placement: where, ...stackSecrets() });
-const experiment = new Experiment(
-    experimentName,
-    {
-        cluster,
-        runs,
-        provenance: provenance(stack, settings, scripts),
-        rerunOnRedeploy: settings.experiment.rerunOnRedeploy,
-        runTimeoutSeconds: settings.experiment.runTimeoutSeconds,
-        resultsDir: path.join("results", stack),
-        projectRoot,
-    },
-    { providers: [cluster.commandProvider] },
-);
+const experiment = new Experiment(experimentName, {
+    cluster,
+    runs,
+    provenance: provenance(stack, settings, scripts),
+    rerunOnRedeploy: settings.experiment.rerunOnRedeploy,
+    runTimeoutSeconds: settings.experiment.runTimeoutSeconds,
+    resultsDir: path.join("results", stack),
+    projectRoot,
+});
 
 export const tier = {
     name: settings.tier.name,

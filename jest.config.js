@@ -3,6 +3,8 @@ module.exports = {
     preset: "ts-jest",
     testEnvironment: "node",
     testMatch: ["<rootDir>/test/**/*.test.ts"],
-    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/lab/"],
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/lab/", "<rootDir>/test/engine/"],
+    // Whole-program evaluations, once per run (test/helpers/evaluations.ts).
+    globalSetup: "<rootDir>/test/globalSetup.ts",
     testTimeout: 60000,
 };

@@ -24,6 +24,9 @@ export interface ExperimentArgs {
     projectRoot: string;
 }
 
+/** Seconds on top of a node step's own bound for the ssh session around it (connect, close). */
+const sshSlackSeconds = 30;
+
 /** Drops the page cache on every node, then one run; query after query, never overlapping. */
 export class Experiment extends pulumi.ComponentResource {
     /** One JSON line per recorded run, in order. */
@@ -46,30 +49,34 @@ export class Experiment extends pulumi.ComponentResource {
             const names = runNames(name, run.id);
             // A plain object with the identity as one field: an unknown identity leaves the other fields readable in a preview.
             const triggers = [args.rerunOnRedeploy ? { ...run.trigger, cluster: cluster.identity } : run.trigger];
-            const after = { parent: this, dependsOn: previous };
+            const after = { parent: this, provider: cluster.commandProvider, dependsOn: previous };
             const drops = run.drops.map((node) =>
                 nodeCommand(
                     names.drop(node.name),
                     cluster.access(node.name),
-                    { ...dropCachesStep(node.name), triggers, timeoutSeconds: 180 },
+                    { ...dropCachesStep(node.name), triggers, timeoutSeconds: dropCachesStep(node.name).timeoutSeconds + sshSlackSeconds },
                     after,
                 ),
             );
+            const step = (droppedAt?: string) =>
+                runStep(
+                    run.runner.container,
+                    args.runTimeoutSeconds,
+                    [...run.driverArgs, ...(droppedAt === undefined ? [] : ["--cache-dropped-at", droppedAt])],
+                    run.recordsFromLog,
+                );
             // The runner node's drop time lets the driver refuse a retry that no drop preceded.
             const runnerDrop = drops[run.drops.findIndex((n) => n.name === run.runner.node.name)];
-            const step = pulumi
-                .output(runnerDrop?.stdout)
-                .apply((out) =>
-                    runStep(run.runner.container, args.runTimeoutSeconds, [
-                        ...run.driverArgs,
-                        ...(runnerDrop ? ["--cache-dropped-at", dropTime(out)] : []),
-                    ]),
-                );
             const exec = nodeCommand(
                 names.run,
                 cluster.access(run.runner.node.name),
-                { create: step.create, stdin: step.stdin, triggers, timeoutSeconds: args.runTimeoutSeconds + 180 },
-                { parent: this, dependsOn: drops.length > 0 ? drops : previous },
+                {
+                    create: runnerDrop ? runnerDrop.stdout.apply((out) => step(dropTime(out)).create) : step().create,
+                    stdin: step().stdin,
+                    triggers,
+                    timeoutSeconds: step().timeoutSeconds + sshSlackSeconds,
+                },
+                { parent: this, provider: cluster.commandProvider, dependsOn: drops.length > 0 ? drops : previous },
             );
             if (!run.warmup) {
                 new command.local.Command(
@@ -81,7 +88,7 @@ export class Experiment extends pulumi.ComponentResource {
                         environment: { PARWOP_PROVENANCE: provenance },
                         triggers,
                     },
-                    { parent: this, customTimeouts: { create: "2m", update: "2m", delete: "2m" } },
+                    { parent: this, provider: cluster.commandProvider, customTimeouts: { create: "2m", update: "2m", delete: "2m" } },
                 );
                 recorded.push(exec.stdout.apply(parseResult));
             }

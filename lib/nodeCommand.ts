@@ -29,7 +29,7 @@ export interface NodeCommandArgs {
 export function commandLine(access: NodeAccess, create: string): string {
     if (access.node.local) return create;
     const { node, ssh } = access;
-    return shellLine(["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, `${ssh.user}@${node.host}`, "--", create]);
+    return shellLine(["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, "--", `${ssh.user}@${node.host}`, create]);
 }
 
 /**

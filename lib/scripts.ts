@@ -125,6 +125,6 @@ export function runStep(container: string, timeoutSeconds: number, driverArgs: (
 
 /** Digests of the scripts the runs execute on the nodes: an edit to either re-runs the runs. */
 export function scriptDigests(): { driver: string; dropCaches: string } {
-    const digest = (name: string) => createHash("sha256").update(readScript(name)).digest("hex").slice(0, 16);
-    return { driver: digest("driver.py"), dropCaches: digest("drop-caches.sh") };
+    const digest = (name: string) => createHash("sha256").update(readScript(name)).digest("hex").slice(0, 8);
+    return { driver: digest("run-query.sh") + digest("driver.py"), dropCaches: digest("drop-caches.sh") };
 }

@@ -39,6 +39,8 @@ export interface ScheduledRun {
     /** Nodes whose page cache is dropped right before the run (all, or none when dropCaches is off). */
     drops: NodeSettings[];
     runner: Placement["runner"];
+    /** Distributed mode: the coordinator's container, whose log holds PARWOP's record count (CONTRACT.md). */
+    recordsFromLog?: string;
     /** The driver's arguments (scripts/driver.py), before the runner's drop time is known. */
     driverArgs: (string | number)[];
     trigger: RunTrigger;
@@ -62,6 +64,7 @@ export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts
             warmup,
             drops: e.dropCaches ? s.nodes : [],
             runner: p.runner,
+            recordsFromLog: e.mode === "distributed" ? s.coordinator.containerName : undefined,
             driverArgs: [
                 "--query",
                 query.name,

@@ -189,9 +189,9 @@ interface RegisterRequest {
 async function settleOutput(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
     if (!pulumi.Output.isInstance(value)) return value;
     const output = value as import("@pulumi/pulumi").Output<unknown>;
+    const internal = output as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+    if (await internal.isSecret) return "[secret]";
     // An unknown output (a preview's) never calls apply: say so instead of waiting for ever.
-    if (!(await (output as unknown as { isKnown: Promise<boolean> }).isKnown)) return "[unknown]";
-    const secret = await (output as unknown as { isSecret: Promise<boolean> }).isSecret;
-    const plain = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
-    return secret ? "[secret]" : plain;
+    if (!(await internal.isKnown)) return "[unknown]";
+    return await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
 }

@@ -38,6 +38,19 @@ function scriptsByContent(projectRoot: string): Map<string, string> {
     return found;
 }
 
+/** The scripts a stdin is made of, one after another ("scripts/run-query.sh + scripts/driver.py"); undefined when it is other text. */
+function scriptNames(text: string, scripts: Map<string, string>): string | undefined {
+    const names: string[] = [];
+    let rest = text;
+    while (rest !== "") {
+        const next = [...scripts].find(([content]) => content !== "" && rest.startsWith(content));
+        if (next === undefined) return undefined;
+        names.push(next[1]);
+        rest = rest.slice(next[0].length);
+    }
+    return names.length > 0 ? names.join(" + ") : undefined;
+}
+
 /**
  * A resource's inputs as the plan shows them: keys sorted, a stdin script by its file name, a
  * command line as the command on its node (the ssh options are the node's, shown once per node),
@@ -48,12 +61,11 @@ export function summariseInputs(r: Registered, ctx: SummaryContext): Record<stri
     for (const key of Object.keys(r.inputs).sort()) {
         const value = r.inputs[key];
         const from = (r.propertyDependencies[key] ?? []).map(ctx.refOf);
-        if (key === "stdin" && typeof value === "string") {
-            const script = scriptsByContent(ctx.projectRoot).get(value);
-            if (script !== undefined) out[key] = `${script} (${lineCount(value)} lines, sha256 ${sha(value)})`;
-            else out[key] = `text (${lineCount(value)} lines, sha256 ${sha(value)})`;
-        } else if (key === "stdin" && value === "[unknown]" && from.length > 0) {
-            out[key] = `[output of ${from.join(", ")}]`;
+        if (value === "[unknown]") {
+            out[key] = from.length > 0 ? `[unknown: output of ${from.join(", ")}]` : value;
+        } else if (key === "stdin" && typeof value === "string") {
+            const scripts = scriptNames(value, scriptsByContent(ctx.projectRoot));
+            out[key] = `${scripts ?? "text"} (${lineCount(value)} lines, sha256 ${sha(value)})`;
         } else if (key === "create" && typeof value === "string" && ctx.access !== undefined && !ctx.access.node.local) {
             const inner = commandOnNode(ctx.access, value);
             out[key] = inner === undefined ? value : `[over ssh] ${inner}`;

@@ -1,8 +1,18 @@
-import { loadSettings } from "../../config/validate";
 import { listProjectDir, readProjectFile } from "../../config/stack";
-import { tierLimits } from "../../config/tiers";
+import { loadFile } from "../../config/issues";
+import { Tier, tierLimits, tierSchema } from "../../config/tiers";
 
-const settingsFor = (tier: string) => loadSettings({ environment: "lab", tier }, readProjectFile, listProjectDir).tier;
+/** A shipped tier file (stacks/<name>.yaml), checked and turned into limits as the program does. */
+function settingsFor(name: string): Tier {
+    const file = loadFile(`stacks/${name}.yaml`, readProjectFile, tierSchema, `no tier ${name}`);
+    if (Array.isArray(file)) throw new Error(file.join("\n"));
+    const tier = tierLimits(name, file);
+    if (typeof tier === "string") throw new Error(tier);
+    return tier;
+}
+const shippedTiers = listProjectDir("stacks")
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -5));
 
 describe("tiers", () => {
     // The original compose files' MEMORY_LIMIT and CPU_COUNT, and the study's records per tier.
@@ -21,7 +31,7 @@ describe("tiers", () => {
     });
 
     test("MiB are rounded up, so the container never gets less than the original limit", () => {
-        for (const name of ["32_2", "64_4", "128_8", "128_16", "dev"]) {
+        for (const name of shippedTiers) {
             const tier = settingsFor(name);
             expect(tier.memoryMiB * 2 ** 20).toBeGreaterThanOrEqual(tier.memoryLimitBytes);
             expect(tier.memoryMiB * 2 ** 20 - tier.memoryLimitBytes).toBeLessThan(2 ** 20);

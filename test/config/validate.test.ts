@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { ConfigError, loadSettings, RawStackConfig } from "../../config/validate";
-import { listProjectDir, readProjectFile } from "../../config/stack";
+import { fileReader, fixtureRoot } from "../helpers/fixture";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBAnVDLms8eARLgTX9NG0Pl198sE2kErGja3MITS28kV";
 
@@ -21,9 +21,10 @@ function env(overrides: Record<string, unknown> = {}, nodes?: Record<string, unk
 /** The problems loadSettings reports for a stack config and an environment file "t". */
 function problems(environment: unknown, raw: RawStackConfig = {}): string[] {
     const files: Record<string, string> = { "envs/t.yaml": typeof environment === "string" ? environment : stringify(environment) };
-    const read = (p: string) => files[p] ?? readProjectFile(p);
+    // The test's own files (test/fixtures/project) and this environment "t": never the shipped ones.
+    const { read, list } = fileReader(fixtureRoot, files);
     try {
-        loadSettings({ environment: "t", tier: "32_2", ...raw }, read, listProjectDir);
+        loadSettings({ environment: "t", tier: "small", ...raw }, read, list);
     } catch (e) {
         if (e instanceof ConfigError) return e.problems;
         throw e;
@@ -37,15 +38,27 @@ describe("config validation", () => {
     });
 
     test.each<[string, unknown, RawStackConfig, string]>([
-        ["unknown tier", env(), { tier: "16_128" }, 'parwop:tier: unknown tier "16_128" (known: 128_16, 128_8, 32_2, 64_4, dev)'],
-        ["unknown environment", env(), { environment: "nowhere" }, 'parwop:environment: unknown environment "nowhere" (known: dev, lab)'],
+        ["unknown tier", env(), { tier: "16_128" }, 'parwop:tier: unknown tier "16_128" (known: large, small)'],
+        [
+            "unknown environment",
+            env(),
+            { environment: "nowhere" },
+            'parwop:environment: unknown environment "nowhere" (known: local, t, three)',
+        ],
         ["missing tier", env(), { tier: undefined }, "parwop:tier: is required"],
         [
             "unknown config key",
             env(),
-            { teir: "32_2" },
-            "parwop:teir: unknown config key (known: environment, tier, restartGeneration, restartPolicy, brokerAdminUser, brokerAdminPassword, sshPrivateKey, experiment, healthGate)",
+            { teir: "small" },
+            "parwop:teir: unknown config key (known: environment, tier, restartGeneration, restartPolicy, brokerAdminUser, brokerAdminPassword, experiment, healthGate)",
         ],
+        [
+            "a retired key says what to do instead",
+            env(),
+            { sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" },
+            "parwop:sshPrivateKey: is no longer used: node commands and Docker both go through your ssh client; load the key into your agent (ssh-add KEY) and remove this key",
+        ],
+        ["brokerNode must name a node", env({ brokerNode: "n7" }), {}, 'envs/t.yaml: brokerNode "n7" is not a node name (nodes: n1, n2)'],
         [
             "bad restart policy",
             env(),

@@ -1,0 +1,114 @@
+import { Cluster } from "../../components/cluster";
+import { Experiment } from "../../components/experiment";
+import { dropCachesStep, runStep } from "../../lib/scripts";
+import { runNames, serviceNames } from "../../model/names";
+import { placement } from "../../model/placement";
+import { schedule } from "../../model/schedule";
+import { fixtureSettings } from "../helpers/fixture";
+import { mockStack, named, providerName, Recorder, waitsFor } from "../helpers/mocks";
+
+const stack = "three-small";
+const settings = fixtureSettings(stack, {
+    "parwop:experiment": JSON.stringify({
+        mode: "distributed",
+        repetitions: 2,
+        warmups: 1,
+        queries: [
+            { name: "Q1", partitionBy: ["A"], orderBy: ["B"] },
+            { name: "Q2", partitionBy: ["B", "C"], orderBy: ["A"] },
+        ],
+    }),
+});
+const where = placement(settings);
+const runs = schedule(settings, where, { driver: "d", dropCaches: "c" });
+const names = (id: string) => runNames("experiment", id);
+const health = `${serviceNames("parwop").health}-wait`;
+/** A drop's output names its node's clock: node i dropped at 1700000000 + i. */
+const dropAt = (node: string) => 1700000000 + where.nodes.findIndex((n) => n.name === node) + 1;
+
+let rec: Recorder;
+beforeAll(async () => {
+    const drops = new Map(runs.flatMap((r) => r.drops.map((n) => [names(r.id).drop(n.name), n.name] as const)));
+    rec = await mockStack(stack, (type, name) => {
+        if (type.includes("RemoteImage")) return { imageId: `sha256:${name}` };
+        if (type.includes("RandomPassword")) return { result: "generated" };
+        const node = drops.get(name);
+        return { stdout: node ? `drop-caches ${node}: Cached 2 -> 1 kB at ${dropAt(node)}.000000000` : `{"name":"${name}"}` };
+    });
+    const cluster = new Cluster("parwop", { settings, placement: where });
+    new Experiment("experiment", {
+        cluster,
+        runs,
+        provenance: { stack, run_id: "1" },
+        rerunOnRedeploy: true,
+        runTimeoutSeconds: 600,
+        resultsDir: "results/three-small",
+        projectRoot: "/project",
+    });
+    await rec.settle();
+});
+
+describe("Experiment", () => {
+    test("per run: a drop on every node, then the run, then (unless a warm-up) its record", () => {
+        const commands = rec.resources.filter((r) => r.name.startsWith("experiment-")).map((r) => r.name);
+        const expected = runs.flatMap((r) => [
+            ...where.nodes.map((n) => names(r.id).drop(n.name)),
+            names(r.id).run,
+            ...(r.warmup ? [] : [names(r.id).record]),
+        ]);
+        expect(commands.sort()).toEqual(expected.sort());
+    });
+
+    test("runs never overlap: a run waits for its drops, the next drops wait for the run", () => {
+        runs.forEach((r, i) => {
+            const before = i === 0 ? health : names(runs[i - 1].id).run;
+            for (const node of where.nodes) {
+                expect(waitsFor(named(rec, names(r.id).drop(node.name)), before)).toBe(true);
+                expect(waitsFor(named(rec, names(r.id).run), names(r.id).drop(node.name))).toBe(true);
+            }
+        });
+    });
+
+    test("a run goes to the runner's node and carries that node's drop time (its own clock)", () => {
+        const run = named(rec, names("q2-r2").run);
+        expect(String(run.inputs.create)).toContain(`root@${where.runner.node.host} `);
+        expect(String(run.inputs.create)).toContain(`--cache-dropped-at ${dropAt(where.runner.node.name)}.000000000`);
+    });
+
+    test("run, drop and record command lines", () => {
+        const first = runs[1];
+        expect({
+            drop: named(rec, names(first.id).drop("n2")).inputs.create,
+            run: named(rec, names(first.id).run).inputs.create,
+            record: named(rec, names(first.id).record).inputs.create,
+        }).toMatchSnapshot();
+    });
+
+    test("each run's triggers are its own named fields plus the cluster's identity", () => {
+        const [trigger] = named(rec, names("q1-r2").run).inputs.triggers as Record<string, unknown>[];
+        expect(trigger).toEqual({ ...runs.find((r) => r.id === "q1-r2")!.trigger, cluster: expect.stringMatching(/^[0-9a-f]{16}$/) });
+        for (const node of where.nodes) expect(named(rec, names("q1-r2").drop(node.name)).inputs.triggers).toEqual([trigger]);
+        expect(named(rec, names("q1-r2").record).inputs.triggers).toEqual([trigger]);
+    });
+
+    test("a run is recorded on this machine from its output, with the cluster's facts in its provenance", () => {
+        const record = named(rec, names("q2-r1").record);
+        expect(record.inputs).toMatchObject({ dir: "/project", stdin: `{"name":"${names("q2-r1").run}"}` });
+        expect(JSON.parse((record.inputs.environment as Record<string, string>).PARWOP_PROVENANCE)).toEqual({
+            stack,
+            run_id: "1",
+            cluster_identity: expect.stringMatching(/^[0-9a-f]{16}$/),
+            source_digest: "prebuilt:parwop:test",
+            image_id: `sha256:parwop-${where.runner.node.name}-parwop-image`,
+        });
+        expect(providerName(record)).toBe("parwop-command");
+    });
+
+    test("every command has a bound longer than its node-side timeout", () => {
+        // The node step's own bound (the scripts' timeouts) plus 30 s for the ssh session around it.
+        const run = `${runStep("c", 600, ["--query", "Q1", "--repetition", 1]).timeoutSeconds + 30}s`;
+        expect(named(rec, names("q1-r1").run).customTimeouts).toEqual({ create: run, update: run, delete: run });
+        expect(named(rec, names("q1-r1").drop("n1")).customTimeouts?.create).toBe(`${dropCachesStep("n1").timeoutSeconds + 30}s`);
+        expect(named(rec, names("q1-r1").record).customTimeouts?.create).toBe("2m");
+    });
+});

@@ -1,0 +1,56 @@
+import { clusterName, nodeNames, serviceNames } from "../../model/names";
+import { placement } from "../../model/placement";
+import { evaluated, one, problemsOf } from "../helpers/evaluations";
+import { fixtureSettings } from "../helpers/fixture";
+
+// index.ts as `pulumi preview` runs it before a first deployment (test/globalSetup.ts): the
+// program loaded through Pulumi's own TypeScript path, every computed output unknown.
+const three = () => evaluated("three-small").evaluation;
+const settings = fixtureSettings("three-small");
+const where = placement(settings);
+
+describe("index.ts", () => {
+    test("exports the URLs, the workers, the tier, and the admin password as a secret", () => {
+        expect(three().outputs).toMatchObject({
+            coordinatorUrl: where.coordinator.url,
+            brokerAmqpUrl: "amqp://n1.test:5672",
+            brokerManagementUrl: "http://n1.test:15672",
+            brokerAdminUser: "admin",
+            brokerAdminPassword: "[secret]",
+            workers: Object.fromEntries(where.workers.map((w) => [w.node.workerId, w.url])),
+            tier: { name: "small", memoryMiB: settings.tier.memoryMiB, cpus: 2, queryMemoryRecords: 1000 },
+        });
+        // Results exist only once the runs have run.
+        expect(three().outputs.results).toBe("[unknown]");
+    });
+
+    test("no docker or command resource falls back to a default provider", () => {
+        const ours = [...where.nodes.map((n) => nodeNames(clusterName, n.name).docker), serviceNames(clusterName).command];
+        for (const r of three().resources.filter((x) => x.custom && /^(docker|command):/.test(x.type))) {
+            expect(ours).toContain(r.provider.split("::").slice(-2, -1)[0]);
+        }
+    });
+
+    test("the dev-like environment: every engine is the local socket, every command runs here without ssh", () => {
+        const local = evaluated("local-small").evaluation;
+        const providers = local.resources.filter((r) => r.type === "pulumi:providers:docker");
+        expect(providers.map((p) => p.inputs.host)).toEqual(["unix:///var/run/docker.sock", "unix:///var/run/docker.sock"]);
+        for (const c of local.resources.filter((r) => r.type.startsWith("command:"))) {
+            expect(String(c.inputs.create)).not.toMatch(/^ssh /);
+        }
+        expect(one(local, "parwop-l2-worker-container").inputs).toMatchObject({ name: "parwop-worker-2", cpus: "2.0" });
+    });
+
+    test("a secret set without --secret stops the program before any resource, naming the key and the command", () => {
+        expect(problemsOf("three-small+plaintext")).toEqual([
+            "parwop:brokerAdminPassword: is in plain text in the stack file; set it as a secret: pulumi config set --secret parwop:brokerAdminPassword",
+        ]);
+    });
+
+    test("dependency depth does not grow with the nodes: a 4th node adds resources beside the others, not after them", () => {
+        const base = evaluated("three-small").plan;
+        const more = evaluated("three-small+node").plan;
+        expect(more.resources.length).toBeGreaterThan(base.resources.length);
+        expect(more.depth).toBe(base.depth);
+    });
+});
