@@ -9,13 +9,15 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 TIMES=()
+# Returns the stage's own status: called as `stage … || status=1`, set -e is off inside it.
 stage() {
-    local name=$1 start=$SECONDS
+    local name=$1 start=$SECONDS rc=0
     shift
     echo "==> $name"
-    "$@"
-    TIMES+=("$(printf '%-34s %5d s' "$name" "$((SECONDS - start))")")
+    "$@" || rc=$?
+    TIMES+=("$(printf '%-50s %5d s' "$name" "$((SECONDS - start))")")
     echo "==> $name: $((SECONDS - start)) s"
+    return "$rc"
 }
 
 cleanup() { bash test/lab/down.sh || true; }
@@ -30,13 +32,14 @@ counts=$(mktemp -d)
 # Every suite, jest, tsc and eslint alike, runs on the pinned Node 22 (test/lab/lib.sh), not
 # the machine's: Pulumi's SDK declares node >=22.
 use_node() {
-    PATH="$(bash test/lab/node.sh):$PATH"
-    export PATH
+    local bin
+    bin=$(bash test/lab/node.sh) || return
+    export PATH="$bin:$PATH"
     echo "node $(node --version) at $(command -v node)"
 }
 stage "node" use_node
 trap cleanup EXIT
-stage "test lab up (packages, dockerd, images, hosts)" bash test/lab/up.sh
+stage "test lab up (packages, dockerd, images, hosts, engines)" bash test/lab/up.sh
 stage "npm ci" npm ci --no-audit --no-fund --ignore-scripts
 # --- setup: engine (reserved) ----------------------------------------------------------------
 # The real Pulumi engine built from Go modules (test/engine/build.sh) goes here, as its own
