@@ -67,12 +67,12 @@ describe("schedule", () => {
     test("the driver's arguments: distributed over every worker, local on the chosen one", () => {
         const [d] = runsOf();
         expect(d.driverArgs.join(" ")).toBe(
-            "--query Q1 --partition-by A --order-by B --repetition 1 --mode distributed --tier small " +
-                "--nodes worker-1,worker-2,worker-3 --memory-limit 1000 --coordinator http://n1.test:8000 --max-threads 1 --read-only",
+            "--query Q1 --partition-by A --order-by B --repetition 1 --mode distributed " +
+                "--workers worker-1,worker-2,worker-3 --memory-limit 1000 --coordinator http://n1.test:8000 --max-threads 1 --read-only",
         );
         const [l] = runsOf({ mode: "local", localWorker: "worker-3", readOnly: false });
         expect(l.runner).toMatchObject({ node: { name: "n3" }, container: "parwop-worker" });
-        expect(l.driverArgs.join(" ")).toContain("--mode local --tier small --nodes worker-3 ");
+        expect(l.driverArgs.join(" ")).toContain("--mode local --workers worker-3 ");
         expect(l.driverArgs.join(" ")).toContain("--no-read-only");
     });
 });
