@@ -2,8 +2,9 @@
 # The whole test run, from a fresh machine, as root. Setup comes first and installs what every
 # suite needs (Node 22, Debian packages with shellcheck, dockerd, local images, the SSH test
 # hosts with their own engines, npm packages), so no suite's outcome depends on what a machine
-# happened to have. Then the unit suite (lint, type-check, jest under Pulumi mocks), then the
-# integration suite against the lab; the lab is stopped at the end. Prints each stage's time
+# happened to have, and the real Pulumi engine built from Go modules. Then the suites: unit
+# (lint, type-check, jest under Pulumi mocks), scripts, the lab, the real engine; the lab is
+# stopped at the end. Prints each stage's time
 # and one closing line "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,17 +42,17 @@ stage "node" use_node
 trap cleanup EXIT
 stage "test lab up (packages, dockerd, images, hosts, engines)" bash test/lab/up.sh
 stage "npm ci" npm ci --no-audit --no-fund --ignore-scripts
-# --- setup: engine (reserved) ----------------------------------------------------------------
-# The real Pulumi engine built from Go modules (test/engine/build.sh) goes here, as its own
-# stage, so that it is built before any suite runs.
+# The real Pulumi engine (CLI and Node.js language host) from Go modules; nothing to do when
+# the pins did not change (test/engine/README.md).
+stage "engine build (Go modules)" bash test/engine/build.sh
 
 # --- suites ----------------------------------------------------------------------------------
 # A failing suite does not stop the others: the closing line counts them all.
 status=0
 stage "unit tests (lint, type-check, jest under mocks)" npm test -- --json --outputFile="$counts/unit.json" || status=1
+stage "script tests (the node-side scripts as processes)" npm run test:scripts -- --json --outputFile="$counts/scripts.json" || status=1
 stage "integration tests against the lab" npm run test:lab -- --json --outputFile="$counts/lab.json" || status=1
-# --- suites: engine tests (reserved) ---------------------------------------------------------
-# The real-engine tests (issue 8) go here, after the lab suite, writing $counts/engine.json.
+stage "engine tests (the real Pulumi CLI)" npm run test:engine -- --json --outputFile="$counts/engine.json" || status=1
 
 echo "==> stage times"
 printf '  %s\n' "${TIMES[@]}"
@@ -68,6 +69,6 @@ for (const f of process.argv.slice(1)) {
     failed += r.numFailedTests;
 }
 console.log(`${passed} passed, ${failed} failed`);
-' "$counts/unit.json" "$counts/lab.json"
+' "$counts/unit.json" "$counts/scripts.json" "$counts/lab.json" "$counts/engine.json"
 # Exits non-zero when any suite failed.
 [ "$status" -eq 0 ]

@@ -79,36 +79,7 @@ export async function recordRegistrations(stack: string, cfg: StackConfig, optio
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     // Internal modules of the same @pulumi/pulumi instance the program uses.
     const runtimeDir = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime");
-    const mocksModule = require(path.join(runtimeDir, "mocks.js"));
     const settingsModule = require(path.join(runtimeDir, "settings.js"));
-    const resources: Registered[] = [];
-    const monitorProto = (mocksModule as unknown as { MockMonitor: { prototype: Record<string, unknown> } }).MockMonitor.prototype;
-    const original = monitorProto.registerResource as (this: unknown, req: RegisterRequest, cb: unknown) => Promise<void>;
-    monitorProto.registerResource = async function (
-        this: { newUrn(parent: string, type: string, name: string): string },
-        req: RegisterRequest,
-        cb: unknown,
-    ) {
-        const raw = req.getObject()?.toJavaScript() ?? {};
-        const inputs = readable(raw, options.revealSecrets) as Record<string, unknown>;
-        const name = req.getName();
-        const type = req.getType();
-        await original.call(this, req, cb);
-        resources.push({
-            type,
-            name,
-            // The monitor's own URN (it includes the parent's type), so references resolve to this entry.
-            urn: this.newUrn(req.getParent(), type, name),
-            custom: req.getCustom(),
-            parent: req.getParent(),
-            provider: req.getProvider(),
-            inputs,
-            dependencies: [...new Set(req.getDependenciesList())].sort(),
-            ignoreChanges: req.getIgnorechangesList(),
-            ...timeoutsOf(req),
-            propertyDependencies: propertyDependencies(req),
-        });
-    };
     const fake = options.fakeOutputs;
     await pulumi.runtime.setMocks(
         {
@@ -123,6 +94,32 @@ export async function recordRegistrations(stack: string, cfg: StackConfig, optio
         stack,
         fake === undefined,
     );
+    const resources: Registered[] = [];
+    // The monitor setMocks just made for this evaluation: wrapped on the instance, so evaluations
+    // in one process (each in its own store, evaluateAll) record into their own lists.
+    const monitor = (settingsModule as unknown as { getMonitor(): MockMonitor }).getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = async (req: RegisterRequest, cb: unknown) => {
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        const inputs = readable(raw, options.revealSecrets) as Record<string, unknown>;
+        const name = req.getName();
+        const type = req.getType();
+        await original(req, cb);
+        resources.push({
+            type,
+            name,
+            // The monitor's own URN (it includes the parent's type), so references resolve to this entry.
+            urn: monitor.newUrn(req.getParent(), type, name),
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+            inputs,
+            dependencies: [...new Set(req.getDependenciesList())].sort(),
+            ignoreChanges: req.getIgnorechangesList(),
+            ...timeoutsOf(req),
+            propertyDependencies: propertyDependencies(req),
+        });
+    };
     pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
     return {
         resources,
@@ -171,6 +168,11 @@ function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
         if (urns.length > 0) out[key] = urns;
     });
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+interface MockMonitor {
+    registerResource(req: RegisterRequest, cb: unknown): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
 }
 
 interface RegisterRequest {

@@ -19,6 +19,8 @@ if [[ -x "$bin/pulumi" && -x "$bin/pulumi-language-nodejs" ]]; then
     echo "$bin"
     exit 0
 fi
+# sudo's secure_path drops the Go install's dir on the polyglot machines.
+PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "engine: go not found (the polyglot machines have it; apt-get install golang-go elsewhere)" >&2; exit 1; }
 
 # The version a module pins, from its go.mod: it is stamped into the binary, as a release build does.

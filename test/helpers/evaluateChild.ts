@@ -1,13 +1,26 @@
 // Run by tools/run-ts.js (Pulumi's own TypeScript path, as `pulumi up` loads a program) in a
-// child process: one stack per process, since Pulumi's runtime state is per module instance.
-// usage: node tools/run-ts.js test/helpers/evaluateChild.ts PROJECT_DIR STACK
-// stdout: {"evaluation": …, "plan": …}, or {"problems": [...]} for a config error.
+// child process. Each case runs in a store of its own (the SDK's withLocalStorage, what the
+// Automation API runs inline programs in), so one process loads the SDK once for many cases.
+// usage: node tools/run-ts.js test/helpers/evaluateChild.ts DIR STACK [DIR STACK ...]
+// stdout: one JSON array, per case {"evaluation": …, "plan": …} or {"problems": [...]} for a config error.
 import * as path from "path";
 import { evaluate } from "../../tools/mockrun";
 import { buildPlan, stackModel } from "../../tools/planModel";
 import { stackConfig } from "../../tools/stackConfig";
 
-async function main(dir: string, stack: string): Promise<unknown> {
+const state = require(path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "state.js")) as {
+    withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;
+};
+
+/** Forgets the project's modules (not its node_modules), so a second case in the same dir runs index.ts again. */
+function forgetProject(dir: string): void {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(`${dir}${path.sep}`) && !file.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[file];
+    }
+}
+
+async function evaluateCase(dir: string, stack: string): Promise<unknown> {
+    forgetProject(dir);
     const cfg = stackConfig(stack, dir);
     try {
         const model = stackModel(cfg, dir);
@@ -20,7 +33,13 @@ async function main(dir: string, stack: string): Promise<unknown> {
     }
 }
 
-main(process.argv[2], process.argv[3]).then(
+async function main(args: string[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let i = 0; i + 1 < args.length; i += 2) out.push(await state.withLocalStorage(() => evaluateCase(args[i], args[i + 1])));
+    return out;
+}
+
+main(process.argv.slice(2)).then(
     (out) => process.stdout.write(JSON.stringify(out) + "\n", () => process.exit(0)),
     (e: unknown) => {
         process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
