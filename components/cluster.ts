@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createHash } from "crypto";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
+import { digestText } from "../lib/digest";
 import { NodeAccess } from "../lib/nodeCommand";
 import { dockerProvider } from "../lib/nodeProvider";
 import { sourceHash } from "../lib/sourceHash";
@@ -129,7 +129,7 @@ export class Cluster extends pulumi.ComponentResource {
         );
         this.identity = pulumi
             .all([this.coordinator.container.id, ...this.workers.map((w) => w.container.id)])
-            .apply((ids) => createHash("sha256").update(ids.join("\n")).digest("hex").slice(0, 16));
+            .apply((ids) => digestText(ids.join("\n")));
         this.ready = new HealthGate(
             serviceNames(name).health,
             {

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { digestOf } from "../lib/digest";
 import { nodeCommand } from "../lib/nodeCommand";
 import { dropCachesStep, runStep, shellLine } from "../lib/scripts";
 import { dropTime, parseResult } from "../lib/stepOutputs";
@@ -48,13 +49,21 @@ export class Experiment extends pulumi.ComponentResource {
         for (const run of args.runs) {
             const names = runNames(name, run.id);
             // A plain object with the identity as one field: an unknown identity leaves the other fields readable in a preview.
-            const triggers = [args.rerunOnRedeploy ? { ...run.trigger, cluster: cluster.identity } : run.trigger];
+            const trigger = args.rerunOnRedeploy ? { ...run.trigger, cluster: cluster.identity } : run.trigger;
+            const triggers = [trigger];
+            // A drop runs again exactly when its run does; it carries the run trigger's digest, not its
+            // worker list, so N drops per run keep the state linear in the number of nodes.
+            const dropTriggers = [{ run: run.id, runId: run.trigger.runId, runTrigger: pulumi.output(trigger).apply(digestOf) }];
             const after = { parent: this, provider: cluster.commandProvider, dependsOn: previous };
             const drops = run.drops.map((node) =>
                 nodeCommand(
                     names.drop(node.name),
                     cluster.access(node.name),
-                    { ...dropCachesStep(node.name), triggers, timeoutSeconds: dropCachesStep(node.name).timeoutSeconds + sshSlackSeconds },
+                    {
+                        ...dropCachesStep(node.name),
+                        triggers: dropTriggers,
+                        timeoutSeconds: dropCachesStep(node.name).timeoutSeconds + sshSlackSeconds,
+                    },
                     after,
                 ),
             );

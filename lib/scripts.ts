@@ -1,4 +1,4 @@
-import { createHash } from "crypto";
+import { digestText } from "./digest";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -125,6 +125,9 @@ export function runStep(container: string, timeoutSeconds: number, driverArgs: (
 
 /** Digests of the scripts the runs execute on the nodes: an edit to either re-runs the runs. */
 export function scriptDigests(): { driver: string; dropCaches: string } {
-    const digest = (name: string) => createHash("sha256").update(readScript(name)).digest("hex").slice(0, 8);
-    return { driver: digest("run-query.sh") + digest("driver.py"), dropCaches: digest("drop-caches.sh") };
+    // The run's stdin: the wrapper, then the driver (runStep).
+    return {
+        driver: digestText(runStep("c", 1, ["--query", "q", "--repetition", 1]).stdin),
+        dropCaches: digestText(readScript("drop-caches.sh")),
+    };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "crypto";
+import { digestOf } from "../lib/digest";
 import { Settings } from "../config/settings";
 
 /**
@@ -7,7 +7,7 @@ import { Settings } from "../config/settings";
  */
 export function configHash(s: Settings): string {
     const shaping = { tier: s.tier, nodes: s.nodes, image: s.image, experiment: { ...s.experiment, runId: undefined } };
-    return createHash("sha256").update(JSON.stringify(shaping)).digest("hex").slice(0, 16);
+    return digestOf(shaping);
 }
 
 /**

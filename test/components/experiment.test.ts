@@ -1,5 +1,6 @@
 import { Cluster } from "../../components/cluster";
 import { Experiment } from "../../components/experiment";
+import { digestOf } from "../../lib/digest";
 import { dropCachesStep, runStep } from "../../lib/scripts";
 import { runNames, serviceNames } from "../../model/names";
 import { placement } from "../../model/placement";
@@ -87,7 +88,12 @@ describe("Experiment", () => {
     test("each run's triggers are its own named fields plus the cluster's identity", () => {
         const [trigger] = named(rec, names("q1-r2").run).inputs.triggers as Record<string, unknown>[];
         expect(trigger).toEqual({ ...runs.find((r) => r.id === "q1-r2")!.trigger, cluster: expect.stringMatching(/^[0-9a-f]{16}$/) });
-        for (const node of where.nodes) expect(named(rec, names("q1-r2").drop(node.name)).inputs.triggers).toEqual([trigger]);
+        // Drops carry the run trigger's digest (N drops per run must not carry N worker ids each).
+        for (const node of where.nodes) {
+            expect(named(rec, names("q1-r2").drop(node.name)).inputs.triggers).toEqual([
+                { run: "q1-r2", runId: "1", runTrigger: digestOf(trigger) },
+            ]);
+        }
         expect(named(rec, names("q1-r2").record).inputs.triggers).toEqual([trigger]);
     });
 
