@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the cache-drop step over real SSH: 1 lab host vs all N lab hosts (.lab/hosts),
 # the N drops started concurrently, one ssh per host, exactly as Pulumi runs N independent
-# command resources (`timeout 120 bash -s -- --node ID`, scripts/drop-caches.sh on stdin).
+# command resources (the program's own drop command line, scripts/drop-caches.sh on stdin).
 # 1-host and N-host rounds alternate within one run, so both see the same machine state.
 # Prints figures only; it asserts nothing.
 #
@@ -31,9 +31,15 @@ remote() { # ADDR REMOTE_COMMAND [STDIN_FILE]
   ssh -F "$lab/ssh_config" -o ControlMaster=no -o ControlPath=none "root@$1" "$2" <"${3:-/dev/null}" >/dev/null
 }
 
+# The drop command line per host, rendered by the program (lib/scripts.ts dropCachesStep).
+drop_lines=()
+for ((i = 0; i < n; i++)); do
+  drop_lines+=("$(node "$repo/tools/run-ts.js" "$repo/tools/node-step.ts" drop "lab-h$((i + 1))")")
+done
+
 step() { # INDEX drop|ssh
   if [[ "$2" == drop ]]; then
-    remote "${hosts[$1]}" "timeout 120 bash -s -- --node lab-h$(($1 + 1))" "$repo/scripts/drop-caches.sh"
+    remote "${hosts[$1]}" "${drop_lines[$1]}" "$repo/scripts/drop-caches.sh"
   else
     remote "${hosts[$1]}" "true"
   fi
