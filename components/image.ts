@@ -41,6 +41,6 @@ export class ParwopImage extends pulumi.ComponentResource {
             { parent: this, customTimeouts: { create: "60m", update: "60m" } },
         );
         this.imageId = this.image.imageId;
-        this.registerOutputs({ imageId: this.imageId });
+        this.registerOutputs({ image: this.image, imageId: this.imageId });
     }
 }
