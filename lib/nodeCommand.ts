@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeSettings } from "../config/settings";
 import { SshSettings, sshOptions } from "./nodeProvider";
-import { shellLine } from "./scripts";
+import { shellLine, shellQuote } from "./scripts";
 
 /** How commands reach one node: through the system ssh client, or here for a local (dev) node. */
 export interface NodeAccess {
@@ -29,7 +29,17 @@ export interface NodeCommandArgs {
 export function commandLine(access: NodeAccess, create: string): string {
     if (access.node.local) return create;
     const { node, ssh } = access;
-    return shellLine(["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, "--", `${ssh.user}@${node.host}`, create]);
+    return `${shellLine(["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, "--", `${ssh.user}@${node.host}`, create])}${lostNode(access)}`;
+}
+
+/**
+ * Says which node when ssh itself fails (exit 255). With ControlPersist the connection belongs
+ * to a background master whose messages go nowhere, so a lost link would otherwise end the
+ * command with exit 255 and no word (found by test/lab/deadlink.test.ts).
+ */
+function lostNode({ node, ssh }: NodeAccess): string {
+    const note = `node ${node.name} (${ssh.user}@${node.host}:${ssh.port}): ssh exited 255: the connection to the node failed or was lost`;
+    return ` || { rc=$?; [ "$rc" -ne 255 ] || echo ${shellQuote(note)} >&2; exit "$rc"; }`;
 }
 
 /**
@@ -64,10 +74,11 @@ export function nodeCommand(
 /** The command on the node inside a line commandLine() made for it; undefined when the line is not one. */
 export function commandOnNode(access: NodeAccess, line: string): string | undefined {
     if (access.node.local) return line;
-    const prefix = commandLine(access, "");
+    const suffix = lostNode(access);
+    const prefix = commandLine(access, "").slice(0, -suffix.length);
     const quoted = prefix.endsWith(" ''") ? prefix.slice(0, -2) : undefined;
-    if (quoted === undefined || !line.startsWith(quoted)) return undefined;
-    const rest = line.slice(quoted.length);
+    if (quoted === undefined || !line.startsWith(quoted) || !line.endsWith(suffix)) return undefined;
+    const rest = line.slice(quoted.length, -suffix.length);
     // shellQuote leaves plain words bare and puts the rest in '…' with ' written as '\''.
     return rest.startsWith("'") && rest.endsWith("'") ? rest.slice(1, -1).replace(/'\\''/g, "'") : rest;
 }

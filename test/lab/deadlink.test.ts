@@ -231,13 +231,10 @@ describe("a link cut while a node command runs", () => {
         expect(result.elapsedMs).toBeGreaterThanOrEqual(10_000);
     });
 
-    // Known bug (reported with this test): ControlPersist=120 in lib/nodeProvider.ts sshOptions makes
-    // the first connection fork a background master whose stderr is /dev/null, and the master is
-    // what notices the dead link ("Timeout, server HOST not responding."); the foreground client
-    // (and any command multiplexed on that master) exits 255 without a word. Make this a plain
-    // `test` once lib/nodeCommand.ts commandLine names the node on exit 255.
-    test.failing("its output names the node's host", () => {
-        expect(result.stderr).toContain(access.node.host);
+    // ssh's own message goes nowhere with ControlPersist (a background master notices the dead
+    // link), so the command line names the node itself on exit 255 (lib/nodeCommand.ts).
+    test("its output names the node and its host", () => {
+        expect(result.stderr).toContain(`node ${access.node.name} (root@${access.node.host}:22): ssh exited 255`);
     });
 });
 
@@ -253,7 +250,9 @@ describe("a dead node at connect time", () => {
         );
         expect(code).toBe(255);
         expect(at - began).toBeLessThan(connectBoundMs);
-        expect(s.stderr).toMatch(/^ssh: connect to host 10\.231\.0\.250 port 22: (No route to host|Connection timed out)\r?\n$/);
+        expect(s.stderr).toMatch(
+            /^ssh: connect to host 10\.231\.0\.250 port 22: (No route to host|Connection timed out)\r?\nnode ghost \(root@10\.231\.0\.250:22\): ssh exited 255: the connection to the node failed or was lost\n$/,
+        );
     });
 
     test("an address whose packets vanish (a node gone behind a live neighbour entry) fails at ConnectTimeout, naming the host", async () => {
@@ -272,7 +271,9 @@ describe("a dead node at connect time", () => {
             expect(code).toBe(255);
             expect(at - began).toBeGreaterThanOrEqual(14_000);
             expect(at - began).toBeLessThan(connectBoundMs);
-            expect(s.stderr).toBe(`ssh: connect to host ${host} port 22: Connection timed out\r\n`);
+            expect(s.stderr).toBe(
+                `ssh: connect to host ${host} port 22: Connection timed out\r\nnode vanished (root@${host}:22): ssh exited 255: the connection to the node failed or was lost\n`,
+            );
         } finally {
             execFileSync("ip", ["neigh", "del", host, "dev", dev]);
         }
