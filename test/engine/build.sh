@@ -30,7 +30,7 @@ pinned() { sed -n "s#^[[:space:]]*$2 \(v[^ ]*\).*#\1#p" "$here/$1/go.mod" | head
 build() {
     local dir=$1 pkg=$2 out=$3 version start=$SECONDS
     version=$(pinned "$dir" github.com/pulumi/pulumi/sdk/v3)
-    (cd "$here/$dir" && go build -mod=readonly -trimpath \
+    (cd "$here/$dir" && go build -mod=readonly -trimpath -buildvcs=false \
         -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" -o "$tmp/$out" "$pkg")
     echo "engine: built $out $version in $((SECONDS - start)) s" >&2
 }
