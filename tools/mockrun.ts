@@ -133,7 +133,6 @@ function withUnknownOutputs(type: string, inputs: Record<string, unknown>): Reco
         "docker:index/remoteImage:RemoteImage": ["imageId", "repoDigest"],
         "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
         "command:local:Command": ["stdout", "stderr"],
-        "command:remote:Command": ["stdout", "stderr"],
     };
     return { ...inputs, ...Object.fromEntries((computed[type] ?? []).map((k) => [k, unknownValue])) };
 }
