@@ -32,16 +32,15 @@ function parseObject(text: string): unknown {
     }
 }
 
-/** Reads files relative to the project root. */
-export function readProjectFile(rel: string): string | undefined {
-    const file = path.join(projectRoot, rel);
-    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+/** Reading a project's files (envs/, stacks/) relative to its root: this project, or another checkout the tools look at. */
+export function projectFiles(root: string): { read: (rel: string) => string | undefined; list: (rel: string) => string[] } {
+    return {
+        read: (rel) => (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), "utf8") : undefined),
+        list: (rel) => (fs.existsSync(path.join(root, rel)) ? fs.readdirSync(path.join(root, rel)) : []),
+    };
 }
 
-export function listProjectDir(rel: string): string[] {
-    const dir = path.join(projectRoot, rel);
-    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-}
+export const { read: readProjectFile, list: listProjectDir } = projectFiles(projectRoot);
 
 /** Secret keys whose value the stack file holds in plain text (set without --secret). */
 export function plaintextSecrets(all: Record<string, string> = pulumi.runtime.allConfig()): string[] {

@@ -117,17 +117,17 @@ export function runStep(container: string, timeoutSeconds: number, driverArgs: (
     const outer = timeoutSeconds + PYTHON_IN_CONTAINER_SLACK + RUN_LOG_SECONDS + 5 + 25;
     return {
         create: shellLine(bashOnNodeWords(outer, [...wrapperArgs, "--", ...pythonInContainerWords(container, timeoutSeconds, driverArgs)])),
-        // The wrapper reads only itself from stdin; the driver that follows is docker exec's stdin.
-        stdin: readScript("run-query.sh") + readScript("driver.py"),
+        stdin: runScripts(),
         timeoutSeconds: outer + BASH_KILL_AFTER,
     };
 }
 
+/** A run's stdin: the wrapper reads only itself from it; the driver that follows is docker exec's stdin. */
+function runScripts(): string {
+    return readScript("run-query.sh") + readScript("driver.py");
+}
+
 /** Digests of the scripts the runs execute on the nodes: an edit to either re-runs the runs. */
 export function scriptDigests(): { driver: string; dropCaches: string } {
-    // The run's stdin: the wrapper, then the driver (runStep).
-    return {
-        driver: digestText(runStep("c", 1, ["--query", "q", "--repetition", 1]).stdin),
-        dropCaches: digestText(readScript("drop-caches.sh")),
-    };
+    return { driver: digestText(runScripts()), dropCaches: digestText(readScript("drop-caches.sh")) };
 }

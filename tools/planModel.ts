@@ -1,6 +1,4 @@
-import * as fs from "fs";
-import * as path from "path";
-import { rawStackConfig } from "../config/stack";
+import { projectFiles, rawStackConfig } from "../config/stack";
 import { Settings } from "../config/settings";
 import { loadSettings } from "../config/validate";
 import { NodeAccess } from "../lib/nodeCommand";
@@ -50,9 +48,7 @@ export interface StackModel {
 
 /** The model of a stack in a project dir (the working tree, or a checkout of another revision). */
 export function stackModel(cfg: StackConfig, projectDir: string): StackModel {
-    const read = (rel: string) =>
-        fs.existsSync(path.join(projectDir, rel)) ? fs.readFileSync(path.join(projectDir, rel), "utf8") : undefined;
-    const list = (dir: string) => (fs.existsSync(path.join(projectDir, dir)) ? fs.readdirSync(path.join(projectDir, dir)) : []);
+    const { read, list } = projectFiles(projectDir);
     const settings = loadSettings(rawStackConfig(cfg.config), read, list);
     const p = placement(settings);
     // Trigger digests do not affect where anything goes.

@@ -85,7 +85,8 @@ export function problemsOf(name: CaseName): string[] {
     return "problems" in e ? e.problems : [];
 }
 
-export function one(ev: Evaluation, name: string): Registered {
+/** The one resource of that name an evaluation (or a recorder) registered. */
+export function one(ev: { resources: Registered[] }, name: string): Registered {
     const found = ev.resources.filter((r) => r.name === name);
     if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
     return found[0];

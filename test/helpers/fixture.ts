@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { rawStackConfig } from "../../config/stack";
+import { projectFiles, rawStackConfig } from "../../config/stack";
 import { Settings } from "../../config/settings";
 import { loadSettings } from "../../config/validate";
 import { stackConfig } from "../../tools/stackConfig";
@@ -18,12 +18,12 @@ export const fixtureStacks = fs
 
 /** Reads project files from `root`, with in-memory files taking precedence (a test's own variants). */
 export function fileReader(root: string, files: Record<string, string> = {}) {
+    const onDisk = projectFiles(root);
     return {
-        read: (rel: string) =>
-            files[rel] ?? (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), "utf8") : undefined),
+        read: (rel: string) => files[rel] ?? onDisk.read(rel),
         list: (dir: string) => [
             ...new Set([
-                ...(fs.existsSync(path.join(root, dir)) ? fs.readdirSync(path.join(root, dir)) : []),
+                ...onDisk.list(dir),
                 ...Object.keys(files)
                     .filter((f) => f.startsWith(`${dir}/`))
                     .map((f) => f.slice(dir.length + 1)),

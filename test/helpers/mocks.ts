@@ -1,5 +1,6 @@
 import { Recorder, recordRegistrations, Registered } from "../../tools/mockrun";
 import { stackConfig } from "../../tools/stackConfig";
+import { one } from "./evaluations";
 import { fixtureRoot, repoRoot } from "./fixture";
 
 export type { Recorder };
@@ -14,11 +15,8 @@ export function mockStack(stack: string, fakeOutputs?: (type: string, name: stri
     });
 }
 
-export function named(rec: Recorder, name: string): Registered {
-    const found = rec.resources.filter((r) => r.name === name);
-    if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
-    return found[0];
-}
+/** The one resource of that name the test registered. */
+export const named = one;
 
 /** Whether `r` waits for the resource named `name` (dependsOn, or an output feeding its inputs). */
 export const waitsFor = (r: Registered, name: string) => r.dependencies.some((d) => d.endsWith(`::${name}`));

@@ -2,7 +2,7 @@
  * The shipped program (index.ts with a shipped stack file, not the unit suite's fixtures) under
  * Pulumi's mocks, for the lab tests that run what it declares on the real engine.
  */
-import { Evaluation, evaluate, EvaluateOptions, Registered } from "../../tools/mockrun";
+import { Evaluation, evaluate, EvaluateOptions } from "../../tools/mockrun";
 import { stackConfig, StackConfig } from "../../tools/stackConfig";
 
 /** Evaluates index.ts for a shipped stack, with config overrides, in a fresh module registry. */
@@ -20,8 +20,4 @@ export async function evaluateStack(
     return result!;
 }
 
-export function one(ev: Evaluation, name: string): Registered {
-    const found = ev.resources.filter((r) => r.name === name);
-    if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
-    return found[0];
-}
+export { one } from "../helpers/evaluations";
