@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { renderBrokerFiles } from "../lib/brokerFiles";
-import { ownerLabels } from "../lib/parwopContainer";
+import { namedContainerOptions, ownerLabels } from "../lib/parwopContainer";
 
 export interface BrokerArgs {
     /** Image that behaves like the official rabbitmq:3.10-management (reads conf.d, has rabbitmq-diagnostics). */
@@ -60,7 +60,7 @@ export class Broker extends pulumi.ComponentResource {
                 destroyGraceSeconds: 30,
                 labels: ownerLabels(),
             },
-            { parent: this },
+            { parent: this, ...namedContainerOptions },
         );
         this.registerOutputs({ container: this.container, adminPassword: this.adminPassword });
     }

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
+import { namedContainerOptions, parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
 
 export interface CoordinatorArgs extends ParwopRoleArgs {
     /** The coordinator's own URL, http://host:port: workers send heartbeats there. */
@@ -27,7 +27,10 @@ export class Coordinator extends pulumi.ComponentResource {
             // and a worker uses it in min(MAX_CPU, files), which breaks on multi-file datasets.
             MAX_CPU: String(args.tier.cpus),
         };
-        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env), { parent: this });
+        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env), {
+            parent: this,
+            ...namedContainerOptions,
+        });
         this.url = args.url;
         this.registerOutputs({ container: this.container, url: this.url });
     }

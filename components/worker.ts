@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
+import { namedContainerOptions, parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
 
 export interface WorkerArgs extends ParwopRoleArgs {
     /** PARWOP NODE_ID, unique in the cluster (e.g. worker-1). */
@@ -40,7 +40,10 @@ export class Worker extends pulumi.ComponentResource {
             { hostPath: args.dataDir, containerPath: "/data", readOnly: true },
             { hostPath: args.dumpsDir, containerPath: dumpsMountPath, readOnly: false },
         ];
-        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env, volumes), { parent: this });
+        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env, volumes), {
+            parent: this,
+            ...namedContainerOptions,
+        });
         this.workerId = args.workerId;
         this.url = args.url;
         this.registerOutputs({ container: this.container, workerId: this.workerId, url: this.url });

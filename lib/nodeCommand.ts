@@ -62,10 +62,6 @@ export function nodeCommand(
             stdin: args.stdin,
             triggers: args.triggers,
             interpreter: ["/bin/bash", "-c"],
-            logging: "stdoutAndStderr",
-            // The previous output in the environment is of no use to these scripts, and an hour of
-            // driver output would not fit in one variable.
-            addPreviousOutputInEnv: false,
         },
         pulumi.mergeOptions(opts, { customTimeouts: { create: bound, update: bound, delete: bound } }),
     );

@@ -20,6 +20,13 @@ export interface ParwopRoleArgs {
     restartGeneration: number;
 }
 
+/**
+ * Options every container with a fixed name needs: the engine creates a replacement before it
+ * deletes the old one, and docker refuses a second container of the same name (`Conflict. The
+ * container name "/parwop-coordinator" is already in use`, seen on the first real replace).
+ */
+export const namedContainerOptions = { deleteBeforeReplace: true } as const;
+
 /** Seconds docker gives PARWOP to stop on destroy before it kills it. */
 export const destroyGraceSeconds = 30;
 

@@ -18,6 +18,8 @@ export interface Registered {
     dependencies: string[];
     /** Inputs whose changes the engine ignores (the ignoreChanges option). */
     ignoreChanges: string[];
+    /** The deleteBeforeReplace option: the old resource goes before its replacement is created. */
+    deleteBeforeReplace: boolean;
     /** The customTimeouts option, where set ("60m"). */
     customTimeouts?: { create: string; update: string; delete: string };
     /** Per input property: URNs of the resources whose outputs feed it (sorted; only non-empty entries). */
@@ -116,6 +118,7 @@ export async function recordRegistrations(stack: string, cfg: StackConfig, optio
             inputs,
             dependencies: [...new Set(req.getDependenciesList())].sort(),
             ignoreChanges: req.getIgnorechangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
             ...timeoutsOf(req),
             propertyDependencies: propertyDependencies(req),
         });
@@ -182,6 +185,7 @@ interface RegisterRequest {
     getCustom(): boolean;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;

@@ -100,6 +100,19 @@ describe("Cluster", () => {
         ]);
     });
 
+    test("every container has a fixed name, so each is deleted before its replacement is created", () => {
+        // Found by the first real replace: the engine creates first by default, and docker refuses
+        // a second container of the same name (test/engine/devstack.test.ts replaces them for real).
+        const containers = rec.resources.filter((r) => r.type === "docker:index/container:Container");
+        expect(containers).toHaveLength(where.nodes.length + 2);
+        for (const c of containers)
+            expect({ name: c.name, fixedName: typeof c.inputs.name, deleteBeforeReplace: c.deleteBeforeReplace }).toEqual({
+                name: c.name,
+                fixedName: "string",
+                deleteBeforeReplace: true,
+            });
+    });
+
     test("containers use the image ID of their own node's image, which stays on the node", () => {
         expect(named(rec, `${n("n2").worker}-container`).inputs.image).toBe(`sha256:${n("n2").image}-image`);
         expect(named(rec, `${svc.coordinator}-container`).inputs.image).toBe(`sha256:${n("n1").image}-image`);

@@ -24,6 +24,26 @@ describe("index.ts", () => {
         expect(three().outputs.results).toBe("[unknown]");
     });
 
+    test("every command uses only inputs that both the command plugin built here and the released 1.x accept", () => {
+        // The served pulumi-command build refuses `logging` and `addPreviousOutputInEnv`
+        // ("Unrecognized field 'logging' on 'local.CommandInputs'"); 1.x defaults to what we want.
+        const accepted = [
+            "create",
+            "update",
+            "delete",
+            "triggers",
+            "stdin",
+            "environment",
+            "dir",
+            "interpreter",
+            "assetPaths",
+            "archivePaths",
+        ];
+        for (const r of three().resources.filter((x) => x.type === "command:local:Command")) {
+            expect(Object.keys(r.inputs).filter((k) => !accepted.includes(k))).toEqual([]);
+        }
+    });
+
     test("no docker or command resource falls back to a default provider", () => {
         const ours = [...where.nodes.map((n) => nodeNames(clusterName, n.name).docker), serviceNames(clusterName).command];
         for (const r of three().resources.filter((x) => x.custom && /^(docker|command):/.test(x.type))) {
