@@ -3,8 +3,8 @@ import * as path from "path";
 import { EngineProject, engineBin } from "./engine";
 
 // The real CLI and language host (test/engine/build.sh) run the real index.ts, on Node 22, with
-// a fixture stack. No provider plugin can be built here (test/engine/README.md), so these tests
-// stop where the engine first needs one: they prove what the engine does before that.
+// a fixture stack whose nodes do not exist: what the engine does with the program before any
+// host is touched (config errors, secrets). The deployments are devstack.test.ts's.
 
 const cliVersion = /github\.com\/pulumi\/pulumi\/pkg\/v3 (v\S+)/.exec(fs.readFileSync(path.join(__dirname, "cli", "go.mod"), "utf8"))![1];
 

@@ -1,7 +1,7 @@
 /**
- * The real Pulumi engine for the engine tests: the CLI and language host test/engine/build.sh
- * built from Go modules, Node 22 from the lab (test/lab/node.sh), a file backend and a
- * throwaway PULUMI_HOME per project, no plugin downloads.
+ * The real Pulumi engine for the engine tests: the CLI, its language host and the docker and
+ * command plugins test/engine/build.sh built from Go modules, Node 22 from the lab
+ * (test/lab/node.sh), a file backend and a throwaway PULUMI_HOME per project, no plugin downloads.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -22,34 +22,108 @@ export const nodeBin = sh("test/lab/node.sh");
 export interface Run {
     code: number | null;
     out: string;
+    /** Wall time of the command, in seconds. */
+    seconds: number;
 }
 
-/** A fixture project wired to the built engine, with its own state and a stack selected. */
+/** A project wired to the built engine, with its own state and a stack selected. */
 export class EngineProject {
-    readonly dir = fixtureProject();
-    readonly env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PATH: `${engineBin}:${nodeBin}:${process.env.PATH}`,
-        PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
-        PULUMI_BACKEND_URL: `file://${path.join(this.dir, ".state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "engine-tests",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    };
+    readonly env: NodeJS.ProcessEnv;
 
-    constructor(readonly stack: string) {
-        fs.mkdirSync(path.join(this.dir, ".state"));
+    /** `files` go on top of the fixture project (test/helpers/project.ts): a stack file, an environment. */
+    constructor(
+        readonly stack: string,
+        files: Record<string, string> = {},
+        readonly dir = fixtureProject(files),
+    ) {
+        this.env = {
+            ...process.env,
+            PATH: `${engineBin}:${nodeBin}:${process.env.PATH}`,
+            PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+            PULUMI_BACKEND_URL: `file://${path.join(this.dir, ".state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "engine-tests",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        };
+        fs.mkdirSync(path.join(this.dir, ".state"), { recursive: true });
         this.pulumi(["stack", "select", "--create", stack]);
     }
 
     /** `pulumi ARGS` in the project; stdout and stderr together, as a user sees them. */
-    pulumi(args: string[]): Run {
-        const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env, encoding: "utf8", timeout: 600_000 });
+    pulumi(args: string[], timeoutMs = 600_000): Run {
+        const start = Date.now();
+        const r = spawnSync("pulumi", [...args, "--non-interactive"], {
+            cwd: this.dir,
+            env: this.env,
+            encoding: "utf8",
+            timeout: timeoutMs,
+        });
         if (r.error) throw r.error;
-        return { code: r.status, out: `${r.stdout}${r.stderr}` };
+        return { code: r.status, out: withoutAmbientWarnings(`${r.stdout}${r.stderr}`), seconds: (Date.now() - start) / 1000 };
+    }
+
+    /** `pulumi ARGS`, failing the test with the CLI's whole output when it does not exit 0. */
+    ok(args: string[], timeoutMs?: number): Run {
+        const r = this.pulumi(args, timeoutMs);
+        if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.out}`);
+        return r;
+    }
+
+    /** The stack's outputs, secrets shown. */
+    outputs(): Record<string, unknown> {
+        return JSON.parse(this.ok(["stack", "output", "--json", "--show-secrets"]).out) as Record<string, unknown>;
+    }
+
+    /** The lines of the stack's results file, as written. */
+    results(): string[] {
+        const file = path.join(this.dir, "results", this.stack, "runs.jsonl");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     }
 
     remove(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
+}
+
+/**
+ * The CLI says, on every command, that it uses the plugins it found on $PATH (ours, in the bin
+ * dir): true and expected here, and noise in every assertion on what a user sees.
+ */
+function withoutAmbientWarnings(out: string): string {
+    return out
+        .split("\n")
+        .filter((l) => !/warning: using pulumi-(language|resource)-\w+ from \$PATH/.test(l))
+        .join("\n");
+}
+
+/**
+ * The last `Resources:` summary a command printed, as counts per verb ({ unchanged: 29 },
+ * { "to update": 4, … }): `up` prints its preview's summary first, then the update's.
+ */
+export function summary(out: string): Record<string, number> {
+    const blocks = [...out.matchAll(/\nResources:\n((?:[ \t]+.+\n?)+)/g)];
+    const block = blocks.at(-1);
+    if (!block) throw new Error(`no Resources: summary in:\n${out}`);
+    const counts: Record<string, number> = {};
+    for (const line of block[1].split("\n")) {
+        const m = /^\s+(?:([-+~]+|\+-) )?(\d+) (.+)$/.exec(line);
+        if (m) counts[m[3].trim()] = Number(m[2]);
+    }
+    return counts;
+}
+
+export interface Change {
+    /** update, replace, create, delete, … as `pulumi preview --diff` prints it. */
+    op: string;
+    type: string;
+    /** The resource's name (the last part of its URN). */
+    name: string;
+}
+
+/** Every resource `pulumi preview --diff` lists with an operation, in its order. */
+export function changes(out: string): Change[] {
+    const found: Change[] = [];
+    const re = /^\s*[-+~]+\s*(\S+): \(([\w-]+)\)\n(?:\s+\[id=.*\]\n)?\s+\[urn=\S+::([^:\]]+)\]/gm;
+    for (let m = re.exec(out); m; m = re.exec(out)) found.push({ type: m[1], op: m[2], name: m[3] });
+    return found;
 }
