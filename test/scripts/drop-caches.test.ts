@@ -2,19 +2,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FIXTURES, ROOT, run } from "./proc";
-import { endStuck, minimalPath } from "./stuck";
+import { endStuck, minimalPath, stuckPidFile } from "./stuck";
 
 const SCRIPT = fs.readFileSync(path.join(ROOT, "scripts", "drop-caches.sh"));
 const isRoot = process.getuid?.() === 0;
 const canDrop = isRoot && run("test", ["-w", "/proc/sys/vm/drop_caches"]).code === 0;
 
 let tmp: string;
+let pidFile: string;
 beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "drop-"));
     fs.chmodSync(tmp, 0o755);
+    pidFile = stuckPidFile(tmp);
 });
 afterEach(() => {
-    endStuck(path.join(tmp, "stuck.pids"));
+    endStuck(pidFile);
     fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -24,7 +26,7 @@ afterEach(() => {
  */
 function drop(args: string[], opts: { asUser?: string; pathFirst?: string; env?: Record<string, string>; path?: string } = {}) {
     const PATH = opts.path ?? [opts.pathFirst, process.env.PATH].filter(Boolean).join(":");
-    const env = { FAKE_STUCK_PIDFILE: path.join(tmp, "stuck.pids"), ...opts.env, PATH };
+    const env = { FAKE_STUCK_PIDFILE: pidFile, ...opts.env, PATH };
     const envWords = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     const prefix = opts.asUser ? ["runuser", "-u", opts.asUser, "--"] : [];
     const [cmd, ...rest] = [...prefix, "env", ...envWords, "bash", "-s", "--", ...args];
@@ -55,7 +57,7 @@ describe("drop-caches.sh", () => {
         expect(elapsed).toBeGreaterThanOrEqual(1000);
         expect(elapsed).toBeLessThan(3000);
         // it is still there: the script gave up on it instead of waiting for it to die
-        const pid = Number(fs.readFileSync(path.join(tmp, "stuck.pids"), "utf8").trim());
+        const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
         expect(() => process.kill(pid, 0)).not.toThrow();
     });
 
@@ -86,6 +88,9 @@ describe("drop-caches.sh", () => {
                 stdout: "",
                 stderr: "drop-caches node7: write to /proc/sys/vm/drop_caches still running after 1 s\n",
             });
+            // The stuck write runs as nobody: it must have said where it is, so afterEach can end it.
+            const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+            expect(() => process.kill(pid, 0)).not.toThrow();
         });
 
         (isRoot ? it : it.skip)("without sudo at all: fails with one clear line", () => {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FIXTURES, ROOT, lines, run } from "./proc";
-import { endStuck, minimalPath } from "./stuck";
+import { endStuck, minimalPath, stuckPidFile } from "./stuck";
 
 const SCRIPT = fs.readFileSync(path.join(ROOT, "scripts", "preflight.sh"));
 const isRoot = process.getuid?.() === 0;
@@ -15,9 +15,11 @@ const FAKES = path.join(FIXTURES, "bin");
 let tmp: string;
 let dataDir: string;
 let codeDir: string;
+let pidFile: string;
 beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
     fs.chmodSync(tmp, 0o755);
+    pidFile = stuckPidFile(tmp);
     dataDir = path.join(tmp, "data");
     codeDir = path.join(tmp, "code");
     fs.mkdirSync(dataDir, { mode: 0o755 });
@@ -26,7 +28,7 @@ beforeEach(() => {
     fs.writeFileSync(path.join(dataDir, "part-1", "0.parquet"), "PAR1");
 });
 afterEach(() => {
-    endStuck(path.join(tmp, "stuck.pids"));
+    endStuck(pidFile);
     fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -37,7 +39,7 @@ afterEach(() => {
  * PATH is set through env, since runuser may reset it.
  */
 function preflight(args: string[], env: Record<string, string> = {}, asUser?: string) {
-    const vars = { PATH: `${FAKES}:${process.env.PATH}`, FAKE_SUDO: "ok", FAKE_STUCK_PIDFILE: path.join(tmp, "stuck.pids"), ...env };
+    const vars = { PATH: `${FAKES}:${process.env.PATH}`, FAKE_SUDO: "ok", FAKE_STUCK_PIDFILE: pidFile, ...env };
     const prefix = asUser ? ["runuser", "-u", asUser, "--"] : [];
     const [cmd, ...rest] = [...prefix, "env", ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), "bash", "-s", "--", ...args];
     return run(cmd, rest, { input: SCRIPT });

@@ -2,6 +2,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "./proc";
 
+/**
+ * Where the stuck fakes in `dir` write their pids: a subdir every user may write, because a fake
+ * run as nobody that cannot write its pid can never be ended, and loops for ever.
+ */
+export function stuckPidFile(dir: string): string {
+    const pids = path.join(dir, "pids");
+    fs.mkdirSync(pids);
+    fs.chmodSync(pids, 0o1777);
+    return path.join(pids, "stuck");
+}
+
 /** Ends the stuck fakes (test/fixtures/stuck/sync) a test left behind, by the pids they wrote. */
 export function endStuck(pidFile: string): void {
     if (!fs.existsSync(pidFile)) return;
