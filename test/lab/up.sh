@@ -15,7 +15,6 @@ LAB_PACKAGES=(docker.io openssh-server openssh-client debootstrap iproute2 curl 
 # Everything both images need, in one debootstrap: measured faster than two in parallel
 # (about 50 s against 80 s on 2 cores), and the stand-in's extra erlang costs only disk.
 BASE_INCLUDE="python3-fastapi,python3-uvicorn,python3-pika,python-is-python3,rabbitmq-server"
-DEBIAN_MIRROR="http://deb.debian.org/debian"
 # The CLI may be newer than Debian's engine and lack buildx: use the classic builder.
 export DOCKER_BUILDKIT=0
 
@@ -68,8 +67,9 @@ build_base() {
     mkdir -p "$rootfs" "$LAB_DIR/debootstrap-cache"
     local t0=$SECONDS
     # The cache dir keeps the .debs, so rebuilding after `docker rmi` downloads nothing.
+    # No mirror given: debootstrap's default is Debian's own mirror, which these machines reach.
     debootstrap --variant=minbase --include="$BASE_INCLUDE" --cache-dir="$LAB_DIR/debootstrap-cache" \
-        bookworm "$rootfs" "$DEBIAN_MIRROR" >"$LAB_DIR/debootstrap.log" 2>&1 \
+        bookworm "$rootfs" >"$LAB_DIR/debootstrap.log" 2>&1 \
         || { tail -20 "$LAB_DIR/debootstrap.log" >&2; die "debootstrap failed"; }
     # Package lists, docs and locales are half the tree and no container reads them.
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
