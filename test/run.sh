@@ -41,7 +41,7 @@ use_node() {
 stage "node" use_node
 trap cleanup EXIT
 stage "test lab up (packages, dockerd, images, hosts, engines)" bash test/lab/up.sh
-stage "npm ci" npm ci --no-audit --no-fund --ignore-scripts
+stage "npm ci" npm ci --no-audit --no-fund
 # The real Pulumi engine (CLI and Node.js language host) from Go modules; nothing to do when
 # the pins did not change (test/engine/README.md).
 stage "engine build (Go modules)" bash test/engine/build.sh

@@ -49,7 +49,7 @@ function firstLine(file) {
 
 if (spawnSync("shellcheck", ["--version"], { stdio: "ignore" }).error) {
     console.error(
-        "npm test needs shellcheck, not found on PATH: sudo apt-get install shellcheck (or run sudo bash test/run.sh, which installs everything)",
+        "npm test needs shellcheck, not found on PATH: apt-get install -y shellcheck as root (or bash test/run.sh as root, which installs everything)",
     );
     process.exit(1);
 }
