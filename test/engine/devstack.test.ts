@@ -4,6 +4,8 @@
  * that updates in place and one that replaces (preview --diff, then up), destroy. What runs is
  * asserted with docker's own view (docker inspect) and the results file, not the program's.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { nodeNames, runNames, serviceNames } from "../../model/names";
 import { changes, EngineProject, Run, summary } from "./engine";
 import { containersOf, devStackFiles, DockerContainer, inspect, removeContainersOf } from "./devstack";
@@ -17,6 +19,7 @@ const run = runNames("experiment", "sq1-r1");
 const broker = "parwop-rabbitmq";
 const parwop = ["parwop-coordinator", "parwop-worker-1", "parwop-worker-2"];
 const mib = 2 ** 20;
+const adminPassword = "engine-tests-admin-4d2e";
 
 let project: EngineProject;
 /** How long each verb took, for the closing figures (printed at the end). */
@@ -39,7 +42,7 @@ beforeAll(() => {
     removeContainersOf(stack);
     project = new EngineProject(stack, devStackFiles());
     // The random provider cannot be built here (test/engine/README.md); with the password set the engine never asks for it.
-    project.ok(["config", "set", "--secret", "parwop:brokerAdminPassword", "engine-tests-admin"]);
+    project.ok(["config", "set", "--secret", "parwop:brokerAdminPassword", adminPassword]);
 });
 
 afterAll(() => {
@@ -60,6 +63,9 @@ describe("the dev stack through the real engine", () => {
     test("up: broker, coordinator and two workers run with the declared limits, the gate passes, one run is recorded", () => {
         const r = timed("up", project.ok(["up", "--yes"]));
         expect(summary(r.out)).toEqual({ created: total });
+        // The admin password (and the broker files that hold its hash) never reach the output or the state in clear.
+        expect(r.out).not.toContain(adminPassword);
+        expect(project.ok(["stack", "export"]).out).not.toContain(adminPassword);
 
         const [rabbit, ...roles] = inspect(broker, ...parwop);
         expect(rabbit.State.Health?.Status).toBe("healthy");
@@ -116,12 +122,20 @@ describe("the dev stack through the real engine", () => {
         const before = ids([broker, ...parwop]);
         project.ok(["config", "set", "parwop:restartPolicy", "always"]);
         const diff = project.ok(["preview", "--diff"]);
-        expect(changes(diff.out).filter((c) => c.op !== "same")).toEqual(
-            [svc.broker, svc.coordinator, ...nodes.map((n) => nodeNames(cluster, n).worker)].map((c) => ({
-                op: "update",
-                type: "docker:index/container:Container",
-                name: `${c}-container`,
-            })),
+        // The engine lists them in the order its steps finish: compare as a set.
+        const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+        expect(
+            changes(diff.out)
+                .filter((c) => c.op !== "same")
+                .sort(byName),
+        ).toEqual(
+            [svc.broker, svc.coordinator, ...nodes.map((n) => nodeNames(cluster, n).worker)]
+                .map((c) => ({
+                    op: "update",
+                    type: "docker:index/container:Container",
+                    name: `${c}-container`,
+                }))
+                .sort(byName),
         );
         expect(diff.out.match(/~ restart: "unless-stopped" => "always"/g)).toHaveLength(4);
         expect(summary(diff.out)).toEqual({ "to update": 4, unchanged: total - 4 });
@@ -161,6 +175,29 @@ describe("the dev stack through the real engine", () => {
         expect(lines).toHaveLength(2);
         expect(lines[0]).toBe(first);
         expect(JSON.parse(lines[1]).cluster_identity).not.toBe(JSON.parse(first).cluster_identity);
+    });
+
+    test("another stack on the same engine is refused by preflight, naming dev's containers, and deploys nothing", () => {
+        const before = ids([broker, ...parwop]);
+        const other = "dev-other";
+        fs.copyFileSync(path.join(project.dir, "Pulumi.dev.yaml"), path.join(project.dir, `Pulumi.${other}.yaml`));
+        project.ok(["stack", "init", other]);
+        project.ok(["config", "set", "--secret", "parwop:brokerAdminPassword", adminPassword, "--stack", other]);
+        try {
+            const r = project.pulumi(["up", "--yes", "--stack", other]);
+            expect(r.code).not.toBe(0);
+            for (const name of [...parwop, broker].filter((n) => n !== "parwop-worker-2")) {
+                expect(r.out).toContain(
+                    `preflight dev-1: container ${name} belongs to stack dev: run pulumi destroy -s dev before deploying ${other}`,
+                );
+            }
+            expect(r.out).toContain(`preflight dev-2: container parwop-worker-2 belongs to stack dev`);
+            expect(r.out).not.toMatch(/^\s+at /m);
+            expect(ids([broker, ...parwop])).toEqual(before);
+        } finally {
+            project.ok(["destroy", "--yes", "--stack", other]);
+            project.ok(["stack", "select", stack]);
+        }
     });
 
     test("destroy: none of the stack's containers remain", () => {
