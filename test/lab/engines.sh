@@ -19,14 +19,24 @@ engine_docker() {
     docker -H "unix://$(host_engine_socket "$i")" "$@"
 }
 
+# What every host engine is started with beyond its paths. A default bridge with iptables, as a
+# real node's engine has: the broker publishes its ports through it (with --bridge=none they had
+# no network, and the broker was replaced on every up). The rules live in the host's own network
+# namespace, apart from the machine's. A running engine started with other flags is restarted.
+ENGINE_FLAGS=(--ip6tables=false)
+
 engine_up() {
     local i=$1 dir sock data sshd pid t
     dir=$(host_dir "$i")
     sock=$(host_engine_socket "$i")
     data=$(engine_data_root "$i")
     if engine_docker "$i" info >/dev/null 2>&1; then
-        log "engine of parwop-h$i already answering"
-        return
+        if [[ "$(cat "$dir/dockerd.flags" 2>/dev/null)" == "${ENGINE_FLAGS[*]}" ]]; then
+            log "engine of parwop-h$i already answering"
+            return
+        fi
+        log "engine of parwop-h$i runs with other flags: restarting it"
+        engine_down "$i"
     fi
     ((${#sock} < 100)) || die "$sock is too long for a unix socket: use a shorter checkout path"
     sshd=$(cat "$dir/sshd.pid") || die "parwop-h$i has no sshd: run hosts.sh up first"
@@ -34,14 +44,13 @@ engine_up() {
     # The key is what docker info's ID derives from; in the data root, so the ID survives restarts.
     printf '{"deprecated-key-path": "%s"}\n' "$data/key.json" >"$dir/daemon.json"
     # The host's network and UTS namespaces (taken from its sshd), the machine's mounts:
-    # `ip netns exec` would remount /sys, and dockerd would find no cgroups there. Without a
-    # bridge or iptables: the lab's containers use the host network, and the host has no route out.
+    # `ip netns exec` would remount /sys, and dockerd would find no cgroups there.
     setsid nsenter --target "$sshd" --net --uts -- dockerd --config-file "$dir/daemon.json" \
         --data-root "$data" --exec-root "$(engine_exec_root "$i")" --pidfile "$dir/dockerd.pid" \
-        -H "unix://$sock" --cgroup-parent "/parwop-h$i" \
-        --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
+        -H "unix://$sock" --cgroup-parent "/parwop-h$i" "${ENGINE_FLAGS[@]}" \
         >>"$dir/dockerd.log" 2>&1 </dev/null &
     pid=$!
+    echo "${ENGINE_FLAGS[*]}" >"$dir/dockerd.flags"
     for ((t = 0; t < 600; t++)); do
         engine_docker "$i" info >/dev/null 2>&1 && return
         kill -0 "$pid" 2>/dev/null || { tail -20 "$dir/dockerd.log" >&2; die "dockerd of parwop-h$i exited"; }
@@ -94,7 +103,7 @@ engines_down() {
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     case "${1:-}" in
-        up) for ((i = 1; i <= LAB_HOSTS; i++)); do engine_up "$i" && engine_load "$i"; done ;;
+        up) for i in $(existing_hosts); do engine_up "$i" && engine_load "$i"; done ;;
         down) engines_down ;;
         *) die "usage: $0 up|down" ;;
     esac

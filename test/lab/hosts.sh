@@ -5,7 +5,7 @@
 # on one machine. The hosts share this machine's kernel (so a cache drop on any of them is a
 # real write to /proc/sys/vm/drop_caches) and filesystem, but not its Docker engine: each host
 # has its own (engines.sh), which `docker` in the host's ssh sessions reaches.
-# Usage: bash test/lab/hosts.sh up|down      (LAB_HOSTS=N, default 4)
+# Usage: bash test/lab/hosts.sh up | shrink N | down      (LAB_HOSTS=N, default 4)
 set -euo pipefail
 # shellcheck source=test/lab/engines.sh
 source "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
@@ -14,11 +14,22 @@ HOSTS_DIR="$LAB_HOSTS_DIR"
 
 host_addr() { echo "$LAB_NET_PREFIX.$((10 + $1))"; }
 
+# The machine's dockerd sets the FORWARD policy to DROP, and bridged frames pass through iptables
+# (br_netfilter): without this rule the test hosts cannot reach each other (workers' heartbeats
+# to the coordinator time out). Inserted once, removed by down.
+FORWARD_RULE=(FORWARD -i "$LAB_BRIDGE" -o "$LAB_BRIDGE" -j ACCEPT)
+
 ensure_bridge() {
     ip link show "$LAB_BRIDGE" >/dev/null 2>&1 || ip link add "$LAB_BRIDGE" type bridge
     ip -4 addr show dev "$LAB_BRIDGE" | grep -q "$LAB_NET_PREFIX.1/24" \
         || ip addr add "$LAB_NET_PREFIX.1/24" dev "$LAB_BRIDGE"
     ip link set "$LAB_BRIDGE" up
+    iptables -C "${FORWARD_RULE[@]}" 2>/dev/null || iptables -I "${FORWARD_RULE[@]}"
+}
+
+remove_bridge() {
+    while iptables -C "${FORWARD_RULE[@]}" 2>/dev/null; do iptables -D "${FORWARD_RULE[@]}"; done
+    ip link del "$LAB_BRIDGE" 2>/dev/null || true
 }
 
 ensure_key() {
@@ -100,7 +111,7 @@ write_client_files() {
     local i addr
     : >"$LAB_DIR/hosts.tmp"
     : >"$LAB_DIR/known_hosts"
-    for ((i = 1; i <= LAB_HOSTS; i++)); do
+    for i in $(existing_hosts | sort -n); do
         addr=$(host_addr "$i")
         echo "$addr" >>"$LAB_DIR/hosts.tmp"
         echo "$addr $(cut -d' ' -f1,2 "$HOSTS_DIR/h$i/ssh_host_ed25519_key.pub")" >>"$LAB_DIR/known_hosts"
@@ -132,32 +143,46 @@ wait_ssh() {
     done <"$LAB_DIR/hosts"
 }
 
+check_count() { [[ "$1" =~ ^[1-9][0-9]?$ && "$1" -le 80 ]] || die "the number of hosts must be 1..80, got '$1'"; }
+
+# Brings hosts 1..LAB_HOSTS up and keeps any others that exist (an earlier LAB_HOSTS=5): a lab
+# never loses a host without being told (shrink N does that).
 up() {
-    [[ "$LAB_HOSTS" =~ ^[1-9][0-9]?$ && "$LAB_HOSTS" -le 80 ]] || die "LAB_HOSTS must be 1..80, got '$LAB_HOSTS'"
+    check_count "$LAB_HOSTS"
     mkdir -p "$HOSTS_DIR"
     ensure_key
     ensure_bridge
     local i
-    for i in $(existing_hosts); do
-        ((i <= LAB_HOSTS)) || host_down "$i"
-    done
     for ((i = 1; i <= LAB_HOSTS; i++)); do host_up "$i"; done
+    for i in $(existing_hosts); do
+        ((i <= LAB_HOSTS)) || { log "keeping parwop-h$i (LAB_HOSTS=$LAB_HOSTS): bash test/lab/hosts.sh shrink $LAB_HOSTS removes it"; host_up "$i"; }
+    done
     write_client_files
     wait_ssh
-    log "$LAB_HOSTS SSH hosts up: $(paste -sd' ' "$LAB_DIR/hosts")"
+    log "$(wc -l <"$LAB_DIR/hosts") SSH hosts up: $(paste -sd' ' "$LAB_DIR/hosts")"
+}
+
+# Removes every host above N, with its engine and its containers.
+shrink() {
+    check_count "$1"
+    local i
+    for i in $(existing_hosts); do ((i <= $1)) || host_down "$i"; done
+    write_client_files
+    log "$(wc -l <"$LAB_DIR/hosts") SSH hosts left: $(paste -sd' ' "$LAB_DIR/hosts")"
 }
 
 down() {
     local i
     engines_down
     for i in $(existing_hosts); do host_down "$i"; done
-    ip link del "$LAB_BRIDGE" 2>/dev/null || true
+    remove_bridge
     rm -rf "$HOSTS_DIR" "$LAB_DIR/hosts" "$LAB_DIR/known_hosts" "$LAB_DIR/ssh_config"
     log "SSH hosts down"
 }
 
 case "${1:-}" in
     up) up ;;
+    shrink) shrink "${2:-}" ;;
     down) down ;;
-    *) die "usage: $0 up|down" ;;
+    *) die "usage: $0 up | shrink N | down" ;;
 esac

@@ -3,14 +3,15 @@
 # locally built images (no registry is reachable), fixture data for the PARWOP stand-in and
 # N SSH test hosts in network namespaces, each with its own Docker engine holding the images.
 # A second run only does what is missing.
-# Usage: bash test/lab/up.sh            (LAB_HOSTS=N for another number of SSH hosts)
+# Usage: bash test/lab/up.sh            (LAB_HOSTS=N for more SSH hosts; hosts that exist are kept:
+#                                        bash test/lab/hosts.sh shrink N removes those above N)
 set -euo pipefail
 # shellcheck source=test/lab/engines.sh
 source "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
 
 # docker.io for the engine, openssh-server + iproute2 for the SSH hosts, debootstrap for the
 # base image; the rest are what the lab's tests and checks call.
-LAB_PACKAGES=(docker.io openssh-server openssh-client debootstrap iproute2 curl jq util-linux
+LAB_PACKAGES=(docker.io openssh-server openssh-client debootstrap iproute2 iptables curl jq util-linux
     ca-certificates shellcheck bats)
 # Everything both images need, in one debootstrap: measured faster than two in parallel
 # (about 50 s against 80 s on 2 cores), and the stand-in's extra erlang costs only disk.
@@ -129,8 +130,8 @@ main() {
     stage hosts bash "$LAB_REPO/test/lab/hosts.sh" up
     local i
     # One stage per host and step, so a slow engine start or image copy shows which.
-    for ((i = 1; i <= LAB_HOSTS; i++)); do stage "engine h$i" engine_up "$i"; done
-    for ((i = 1; i <= LAB_HOSTS; i++)); do stage "images h$i" engine_load "$i"; done
+    for i in $(existing_hosts | sort -n); do stage "engine h$i" engine_up "$i"; done
+    for i in $(existing_hosts | sort -n); do stage "images h$i" engine_load "$i"; done
     print_times
     log "lab is up: $(wc -l <"$LAB_DIR/hosts") SSH hosts in $LAB_DIR/hosts; run: npx jest -c jest.lab.config.js"
 }
