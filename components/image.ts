@@ -32,7 +32,11 @@ export class ParwopImage extends pulumi.ComponentResource {
                   { name: args.name, keepLocally: true }
                 : {
                       name: args.name,
-                      build: { context: build.context, dockerfile: build.dockerfile, tags: [args.name] },
+                      // The provider's buildx path sends no context over ssh:// (it builds nothing,
+                      // then tries to pull the tag from a registry), whatever the node's engine
+                      // offers; the classic builder streams the context through the engine's own
+                      // API, so the image is built on each node's engine, local or remote.
+                      build: { context: build.context, dockerfile: build.dockerfile, tags: [args.name], useLegacyBuilder: true },
                       triggers: { sourceHash: build.sourceHash },
                       // Destroying one stack must not delete the image another tier's stack still runs.
                       keepLocally: true,
