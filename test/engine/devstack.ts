@@ -69,5 +69,6 @@ export interface DockerContainer {
         SecurityOpt: string[] | null;
         RestartPolicy: { Name: string };
         Binds: string[] | null;
+        PortBindings: Record<string, { HostIp: string; HostPort: string }[]> | null;
     };
 }

@@ -30,14 +30,21 @@ export interface Run {
 export class EngineProject {
     readonly env: NodeJS.ProcessEnv;
 
-    /** `files` go on top of the fixture project (test/helpers/project.ts): a stack file, an environment. */
+    readonly dir: string;
+
+    /**
+     * `files` go on top of the fixture project (test/helpers/project.ts): a stack file, an
+     * environment. `env` adds to the CLI's environment (an ssh agent's socket).
+     */
     constructor(
         readonly stack: string,
         files: Record<string, string> = {},
-        readonly dir = fixtureProject(files),
+        env: NodeJS.ProcessEnv = {},
     ) {
+        this.dir = fixtureProject(files);
         this.env = {
             ...process.env,
+            ...env,
             PATH: `${engineBin}:${nodeBin}:${process.env.PATH}`,
             PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
             PULUMI_BACKEND_URL: `file://${path.join(this.dir, ".state")}`,
