@@ -1,8 +1,11 @@
+import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { renderBrokerFiles } from "../lib/brokerFiles";
+import { NodeAccess, nodeCommand } from "../lib/nodeCommand";
 import { namedContainerOptions, ownerLabels } from "../lib/parwopContainer";
+import { brokerReadyStep } from "../lib/scripts";
 
 export interface BrokerArgs {
     /** Image that behaves like the official rabbitmq:3.10-management (reads conf.d, has rabbitmq-diagnostics). */
@@ -19,11 +22,26 @@ export interface BrokerArgs {
     adminPassword?: pulumi.Input<string>;
     /** Docker restart policy: no, on-failure, always or unless-stopped. */
     restartPolicy: string;
+    /** The broker's node, where the readiness wait runs (its command provider comes from opts). */
+    access: NodeAccess;
 }
+
+/** Seconds RabbitMQ gets to accept AMQP after its container started. */
+export const brokerReadySeconds = 180;
+
+/**
+ * Seconds the broker gets to stop before docker kills it. Its state dies with its container (no
+ * volume: PARWOP's notifications are transient), and what a graceful stop does for it, closing
+ * connections and the message stores, takes 30 ms; then RabbitMQ 3.10's management plugin waits
+ * 5 s doing nothing (seen in its log on every stop), which every destroy and replace would pay.
+ */
+export const brokerStopSeconds = 2;
 
 /** RabbitMQ for PARWOP's result notifications, on the coordinator's node. */
 export class Broker extends pulumi.ComponentResource {
     public readonly container: docker.Container;
+    /** Passes once RabbitMQ accepts AMQP connections in its container. */
+    public readonly ready: command.local.Command;
     /** The management administrator's password, always a secret. */
     public readonly adminPassword: pulumi.Output<string>;
 
@@ -53,15 +71,22 @@ export class Broker extends pulumi.ComponentResource {
                     retries: 12,
                     startPeriod: "20s",
                 },
-                // `up` returns only once the broker answers, so PARWOP never starts against a dead broker.
-                wait: true,
-                waitTimeout: 180,
+                // The health check is for `docker ps`; what the deploy waits for is `ready` below,
+                // which ends when RabbitMQ listens instead of at the check's next 10 s tick.
                 restart: args.restartPolicy,
-                destroyGraceSeconds: 30,
+                destroyGraceSeconds: brokerStopSeconds,
                 labels: ownerLabels(),
             },
             { parent: this, ...namedContainerOptions },
         );
-        this.registerOutputs({ container: this.container, adminPassword: this.adminPassword });
+        // PARWOP connects at start-up, so what depends on the broker waits for this.
+        const step = brokerReadyStep(args.containerName, brokerReadySeconds);
+        this.ready = nodeCommand(
+            `${name}-ready`,
+            args.access,
+            { ...step, triggers: [{ container: this.container.id }] },
+            { parent: this, dependsOn: [this.container] },
+        );
+        this.registerOutputs({ container: this.container, adminPassword: this.adminPassword, ready: this.ready });
     }
 }

@@ -87,8 +87,9 @@ export class Cluster extends pulumi.ComponentResource {
                 adminUser: s.broker.adminUser,
                 adminPassword: args.brokerAdminPassword,
                 restartPolicy: s.restartPolicy,
+                access: this.access(p.broker.node.name),
             },
-            on(p.broker.node.name),
+            { ...on(p.broker.node.name), providers: [this.nodes[p.broker.node.name].provider, this.commandProvider] },
         );
         const shared = { tier: s.tier, restartPolicy: s.restartPolicy, restartGeneration: s.restartGeneration };
         const home = p.coordinator.node;

@@ -92,6 +92,15 @@ export function dropCachesStep(nodeName: string, bounds: DropBounds = { syncSeco
     };
 }
 
+/** The wait until the broker accepts AMQP on its node (scripts/broker-ready.sh), bounded by `timeoutSeconds`. */
+export function brokerReadyStep(container: string, timeoutSeconds: number): NodeStep {
+    return {
+        create: bashOnNode(timeoutSeconds + 30, ["--container", container, "--port", 5672, "--timeout", timeoutSeconds]),
+        stdin: readScript("broker-ready.sh"),
+        timeoutSeconds: timeoutSeconds + 30 + BASH_KILL_AFTER,
+    };
+}
+
 /**
  * One experiment run: the driver (scripts/driver.py) inside the runner's container, bounded by
  * `timeoutSeconds`, wrapped on the node by scripts/run-query.sh, which reports a driver that died

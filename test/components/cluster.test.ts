@@ -125,8 +125,23 @@ describe("Cluster", () => {
             { internal: 5672, external: 5672 },
             { internal: 15672, external: 15672 },
         ]);
-        expect(broker).toMatchObject({ wait: true, waitTimeout: 180, uploads: "[secret]" });
+        expect(broker).toMatchObject({ uploads: "[secret]", destroyGraceSeconds: 2 });
         expect(broker.healthcheck).toMatchObject({ tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"] });
+        // Not the provider's wait for the health check (its first tick is 10 s after start):
+        // the readiness command below ends when RabbitMQ listens.
+        expect(broker.wait).toBeUndefined();
+    });
+
+    test("the broker is ready when it accepts AMQP in its container, checked on its node; the coordinator waits for that", () => {
+        const ready = named(rec, `${svc.broker}-ready`);
+        expect(String(ready.inputs.create)).toContain(
+            `root@${where.broker.host} 'timeout -k 10 210 bash -s -- --container parwop-rabbitmq --port 5672 --timeout 180'`,
+        );
+        expect(String(ready.inputs.stdin)).toMatch(/^#!\/usr\/bin\/env bash\n# Waits on the broker's node/);
+        expect(waitsFor(ready, `${svc.broker}-container`)).toBe(true);
+        expect(ready.inputs.triggers).toEqual([{ container: `${svc.broker}-container-id` }]);
+        // The coordinator component waits for it, and its container for the component (as the real up showed).
+        expect(waitsFor(named(rec, svc.coordinator), `${svc.broker}-ready`)).toBe(true);
     });
 
     test("order: preflight before anything on its node; broker, then coordinator, then workers, then the health gate", () => {

@@ -107,7 +107,8 @@ describe("a 4-node lab stack through the real engine over SSH", () => {
             );
         }
         const [broker] = inspectOn(first.address, "parwop-rabbitmq");
-        expect(broker.State.Health?.Status).toBe("healthy");
+        expect(broker.State.Running).toBe(true);
+        expect(String(stateOutputs(`${svc.broker}-ready`).stdout)).toMatch(/^broker parwop-rabbitmq: accepting AMQP after \d+\.\d s$/);
         expect(Object.keys(broker.HostConfig.PortBindings ?? {}).sort()).toEqual(["15672/tcp", "5672/tcp"]);
 
         const gate = JSON.parse(String(stateOutputs(`${svc.health}-wait`).stdout)) as { ok: boolean; workers: Record<string, number> };
