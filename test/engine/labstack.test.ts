@@ -4,6 +4,7 @@
  * removing a node, switching tiers, destroy. What runs on a node is asserted with that node's
  * own `docker inspect` over its SSH, never with the program's view.
  */
+import * as amqp from "amqplib";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -145,6 +146,34 @@ describe("a 4-node lab stack through the real engine over SSH", () => {
             expect(record[key]).toEqual(expect.any(String));
         }
         expect(record.records).toBeGreaterThan(0);
+    });
+
+    test("the deployed broker lets guest in over AMQP from another host, and its management API only to the admin", async () => {
+        const node1 = hosts[0].address;
+        // The uploaded conf.d file is the one RabbitMQ loaded (broker.test.ts shows the image alone refuses guest from afar).
+        expect(dockerOn(node1, "exec", "parwop-rabbitmq", "rabbitmq-diagnostics", "-q", "environment")).toMatch(
+            /\{loopback_users,\s*\[\]\}/,
+        );
+        // This machine is 10.231.0.1 on the lab network: not the broker's loopback.
+        const conn = await amqp.connect(`amqp://guest:guest@${node1}:5672`);
+        try {
+            const ch = await conn.createChannel();
+            const q = await ch.assertQueue("", { exclusive: true });
+            ch.sendToQueue(q.queue, Buffer.from("from another host"));
+            await new Promise((r) => setTimeout(r, 200));
+            expect(((await ch.get(q.queue, { noAck: true })) || undefined)?.content.toString()).toBe("from another host");
+        } finally {
+            await conn.close();
+        }
+        const whoami = (user: string, password: string) =>
+            fetch(`http://${node1}:15672/api/whoami`, {
+                headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` },
+            });
+        expect((await whoami("guest", "guest")).status).toBe(401);
+        expect((await whoami("admin", "wrong")).status).toBe(401);
+        const admin = await whoami("admin", adminPassword);
+        expect(admin.status).toBe(200);
+        expect(([] as string[]).concat(((await admin.json()) as { tags: string[] | string }).tags)).toContain("administrator");
     });
 
     test("up again: no changes; refresh, then preview --diff: no diff", () => {
