@@ -1,0 +1,174 @@
+/**
+ * The study's hands on Pulumi: the Automation API (LocalWorkspace, Stack) driving the user's own
+ * CLI, started in a session of its own (cli/bin/pulumi) so that the study alone decides what
+ * signal it gets. Every operation can be cancelled (one SIGINT: the CLI's graceful cancel, as
+ * `pulumi cancel` would: what is in flight finishes, nothing new starts, the stack is unlocked)
+ * or, on a second request, stopped at once (a second SIGINT: the CLI terminates).
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+
+/** The first `pulumi` on PATH that is not the study's own wrapper. */
+export function realCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const own = path.join(__dirname, "cli", "bin");
+    for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+        if (dir === "" || path.resolve(dir) === own) continue;
+        const file = path.join(dir, "pulumi");
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            if (fs.statSync(file).isFile()) return file;
+        } catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+export interface LockHolder {
+    user: string;
+    host: string;
+    pid: number;
+}
+
+/** The holders a DIY backend names when a stack is locked ("created by USER@HOST (pid N) at T"). */
+export function lockHolders(message: string): LockHolder[] {
+    // The Automation API's error repeats the CLI's output (its stderr, then the exec error): each holder once.
+    const seen = new Map<string, LockHolder>();
+    for (const m of message.matchAll(/created by (\S+?)@(\S+) \(pid (\d+)\)/g))
+        seen.set(`${m[2]}:${m[3]}`, { user: m[1], host: m[2], pid: Number(m[3]) });
+    return [...seen.values()];
+}
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** A lock that provably nobody holds any more: every holder a process of this host that is gone. */
+export function isStaleLock(holders: LockHolder[], host = os.hostname(), isAlive = alive): boolean {
+    return holders.length > 0 && holders.every((h) => h.host === host && !isAlive(h.pid));
+}
+
+/** The lines of a CLI failure a person needs: its error lines, without the Automation API's wrapping. */
+export function errorLines(e: unknown): string[] {
+    const text = e instanceof Error ? e.message : String(e);
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => /^error: /.test(l) && !/^error: update failed$|^error: destroy failed$/.test(l))
+        .map((l) => l.replace(/^error: /, ""));
+    const unique = [...new Set(lines)];
+    return unique.length > 0 ? unique.slice(0, 12) : [text.split("\n").find((l) => l.trim() !== "") ?? text];
+}
+
+export type Outcome = "finished" | "cancelled" | "failed";
+
+export class StudyEngine {
+    private readonly pidFile = path.join(os.tmpdir(), `parwop-study-${process.pid}.cli-pid`);
+    private current?: { abort: AbortController; stopRequested: boolean };
+
+    private constructor(readonly workspace: LocalWorkspace) {}
+
+    /** A workspace on the project in `root`, through the CLI found on PATH. */
+    static async open(root: string): Promise<StudyEngine> {
+        const cli = realCli();
+        if (cli === undefined) throw new Error("the pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/)");
+        process.env.PARWOP_STUDY_CLI = cli;
+        const pulumiCommand = await PulumiCommand.get({ root: path.join(__dirname, "cli") });
+        const engine = new StudyEngine(await LocalWorkspace.create({ workDir: root, pulumiCommand }));
+        process.env.PARWOP_STUDY_CLI_PID = engine.pidFile;
+        return engine;
+    }
+
+    /** Selects the stack, creating it in the backend when only its stack file exists. */
+    stack(name: string): Promise<Stack> {
+        return Stack.createOrSelect(name, this.workspace);
+    }
+
+    /** Resources each stack of the backend holds (0: not deployed). */
+    async resourceCounts(): Promise<Map<string, number>> {
+        return new Map((await this.workspace.listStacks()).map((s) => [s.name, s.resourceCount ?? 0]));
+    }
+
+    /** Operations a killed CLI left pending in a stack's state: what they touched may exist outside it. */
+    async pendingOperations(stack: Stack): Promise<string[]> {
+        const ops = ((await stack.exportStack()).deployment?.pending_operations ?? []) as { type: string; resource: { urn: string } }[];
+        return ops.map((o) => `${o.type} ${o.resource.urn.split("::").pop()}`);
+    }
+
+    /**
+     * Runs `up` or `destroy` with the engine's events; resolves how it ended. A stale lock (its
+     * holder a process of this host that is gone) is removed with `pulumi cancel` first, once.
+     */
+    async run(
+        stack: Stack,
+        op: "up" | "destroy",
+        onEvent: (e: EngineEvent) => void,
+        onUnlock: (holders: LockHolder[]) => void,
+    ): Promise<{ outcome: Outcome; error?: string[] }> {
+        const attempt = async () => {
+            const abort = new AbortController();
+            this.current = { abort, stopRequested: false };
+            try {
+                const opts = { onEvent, signal: abort.signal };
+                await (op === "up" ? stack.up(opts) : stack.destroy(opts));
+                return { outcome: "finished" as const };
+            } finally {
+                this.current = undefined;
+            }
+        };
+        try {
+            try {
+                return await attempt();
+            } catch (e) {
+                const holders = e instanceof ConcurrentUpdateError ? lockHolders(e.message) : [];
+                if (!isStaleLock(holders)) throw e;
+                onUnlock(holders);
+                await stack.cancel();
+                return await attempt();
+            }
+        } catch (e) {
+            if (!(e instanceof CommandError)) throw e;
+            const cancelled = /\b(update|destroy) canceled\b/.test(e.message);
+            // Whose lock it is, which the CLI says on lines of their own: a live process is waited for, never unlocked.
+            const held =
+                e instanceof ConcurrentUpdateError
+                    ? lockHolders(e.message).map(
+                          (h) =>
+                              `held by pid ${h.pid} on ${h.host} (${h.user}), not gone: let it finish, or stop it, then run the study again`,
+                      )
+                    : [];
+            return { outcome: cancelled ? "cancelled" : "failed", error: [...errorLines(e), ...held] };
+        }
+    }
+
+    /**
+     * A cancel request: the first cancels the running operation gracefully (SIGINT through the
+     * Automation API's abort signal); the second stops it at once (a second SIGINT to the CLI).
+     * Returns what was done, or undefined when nothing was running.
+     */
+    cancel(): "cancelling" | "stopping" | undefined {
+        const c = this.current;
+        if (c === undefined) return undefined;
+        if (!c.abort.signal.aborted) {
+            c.abort.abort();
+            return "cancelling";
+        }
+        if (!c.stopRequested) {
+            c.stopRequested = true;
+            const pid = Number(fs.readFileSync(this.pidFile, "utf8").trim());
+            if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
+        }
+        return "stopping";
+    }
+
+    close(): void {
+        fs.rmSync(this.pidFile, { force: true });
+    }
+}
