@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { errorLines, isStaleLock, lockHolders, realCli } from "../../tools/study/engine";
+import { errorLines, Interrupts, isStaleLock, lockHolders, realCli } from "../../tools/study/engine";
 
 // What the DIY backend of the pinned CLI says about a stack left locked by a killed CLI (seen
 // from `pulumi destroy` after `kill -9` of a `pulumi up`).
@@ -62,5 +62,41 @@ describe("realCli", () => {
         fs.writeFileSync(path.join(dir, "pulumi"), "not executable", { mode: 0o644 });
         expect(realCli({ PATH: [own, dir, bin].join(path.delimiter) })).toBe(path.join(bin, "pulumi"));
         expect(realCli({ PATH: [own, dir].join(path.delimiter) })).toBeUndefined();
+    });
+});
+
+describe("Interrupts: the SIGINTs of one operation's CLI", () => {
+    it("sends the first request as one SIGINT (the graceful cancel), the second as another (stop now), never more", () => {
+        const sent: number[] = [];
+        const i = new Interrupts(0, (pid) => sent.push(pid));
+        i.started(41);
+        expect(i.ask()).toBe("cancelling");
+        expect(sent).toEqual([41]);
+        expect(i.ask()).toBe("stopping");
+        expect(i.ask()).toBe("stopping");
+        expect(sent).toEqual([41, 41]);
+    });
+
+    it("holds a request made before the CLI's first event until it comes, and signals only that CLI", () => {
+        const sent: number[] = [];
+        const i = new Interrupts(0, (pid) => sent.push(pid));
+        i.ask();
+        expect(sent).toEqual([]);
+        i.started(undefined); // no pid written yet: still waiting
+        i.started(41);
+        i.started(42); // a later CLI call of the same operation (reading its outputs)
+        expect(sent).toEqual([41]);
+    });
+
+    it("carries the requests over into a retried operation; a CLI that has ended is no error", () => {
+        const sent: number[] = [];
+        const retry = new Interrupts(1, (pid) => {
+            sent.push(pid);
+            throw new Error("ESRCH");
+        });
+        expect(retry.requests).toBe(1);
+        retry.started(7);
+        retry.ask();
+        expect(sent).toEqual([7, 7]);
     });
 });

@@ -69,9 +69,65 @@ export function errorLines(e: unknown): string[] {
 
 export type Outcome = "finished" | "cancelled" | "failed";
 
+/** The pid the CLI wrapper wrote, or undefined when there is none. */
+function cliPid(file: string): number | undefined {
+    try {
+        const pid = Number(fs.readFileSync(file, "utf8").trim());
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The SIGINTs of one operation's CLI: the first request cancels it gracefully (the CLI's own
+ * cancel), the second stops it at once; no more than two are ever sent. They go to the CLI that
+ * sent the operation's first engine event (its SIGINT handler is there by then), never to the
+ * CLI calls the Automation API makes around it (reading the outputs); a request made before that
+ * event waits for it.
+ */
+export class Interrupts {
+    private pid?: number;
+    private sent = 0;
+
+    constructor(
+        private asked = 0,
+        private readonly kill: (pid: number) => void = (pid) => process.kill(pid, "SIGINT"),
+    ) {}
+
+    get requests(): number {
+        return this.asked;
+    }
+
+    /** The operation's first engine event: its CLI is `pid`. */
+    started(pid: number | undefined): void {
+        if (this.pid !== undefined || pid === undefined) return;
+        this.pid = pid;
+        this.deliver();
+    }
+
+    ask(): "cancelling" | "stopping" {
+        this.asked = Math.min(this.asked + 1, 2);
+        this.deliver();
+        return this.asked === 1 ? "cancelling" : "stopping";
+    }
+
+    private deliver(): void {
+        if (this.pid === undefined) return;
+        for (; this.sent < this.asked; this.sent++) {
+            try {
+                this.kill(this.pid);
+            } catch {
+                return; // it has just ended
+            }
+        }
+    }
+}
+
 export class StudyEngine {
     private readonly pidFile = path.join(os.tmpdir(), `parwop-study-${process.pid}.cli-pid`);
-    private current?: { abort: AbortController; stopRequested: boolean };
+    /** The SIGINTs of the operation running, if one is. */
+    private current?: Interrupts;
 
     private constructor(readonly workspace: LocalWorkspace) {}
 
@@ -112,14 +168,20 @@ export class StudyEngine {
         onEvent: (e: EngineEvent) => void,
         onUnlock: (holders: LockHolder[]) => void,
     ): Promise<{ outcome: Outcome; error?: string[] }> {
+        let asked = 0;
         const attempt = async () => {
-            const abort = new AbortController();
-            this.current = { abort, stopRequested: false };
+            // The wrapper writes this operation's CLI pid here as it starts it.
+            fs.rmSync(this.pidFile, { force: true });
+            const interrupts = (this.current = new Interrupts(asked));
             try {
-                const opts = { onEvent, signal: abort.signal };
-                await (op === "up" ? stack.up(opts) : stack.destroy(opts));
+                const tracked = (e: EngineEvent) => {
+                    interrupts.started(cliPid(this.pidFile));
+                    onEvent(e);
+                };
+                await (op === "up" ? stack.up({ onEvent: tracked }) : stack.destroy({ onEvent: tracked }));
                 return { outcome: "finished" as const };
             } finally {
+                asked = interrupts.requests;
                 this.current = undefined;
             }
         };
@@ -128,7 +190,8 @@ export class StudyEngine {
                 return await attempt();
             } catch (e) {
                 const holders = e instanceof ConcurrentUpdateError ? lockHolders(e.message) : [];
-                if (!isStaleLock(holders)) throw e;
+                // A cancel asked for while the lock was found: no second attempt.
+                if (!isStaleLock(holders) || asked > 0) throw e;
                 onUnlock(holders);
                 await stack.cancel();
                 return await attempt();
@@ -148,24 +211,9 @@ export class StudyEngine {
         }
     }
 
-    /**
-     * A cancel request: the first cancels the running operation gracefully (SIGINT through the
-     * Automation API's abort signal); the second stops it at once (a second SIGINT to the CLI).
-     * Returns what was done, or undefined when nothing was running.
-     */
+    /** A cancel request (Interrupts): what it does, or undefined when nothing is running. */
     cancel(): "cancelling" | "stopping" | undefined {
-        const c = this.current;
-        if (c === undefined) return undefined;
-        if (!c.abort.signal.aborted) {
-            c.abort.abort();
-            return "cancelling";
-        }
-        if (!c.stopRequested) {
-            c.stopRequested = true;
-            const pid = Number(fs.readFileSync(this.pidFile, "utf8").trim());
-            if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
-        }
-        return "stopping";
+        return this.current?.ask();
     }
 
     close(): void {
