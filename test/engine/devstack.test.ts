@@ -116,12 +116,20 @@ describe("the dev stack through the real engine", () => {
         const before = ids([broker, ...parwop]);
         project.ok(["config", "set", "parwop:restartPolicy", "always"]);
         const diff = project.ok(["preview", "--diff"]);
-        expect(changes(diff.out).filter((c) => c.op !== "same")).toEqual(
-            [svc.broker, svc.coordinator, ...nodes.map((n) => nodeNames(cluster, n).worker)].map((c) => ({
-                op: "update",
-                type: "docker:index/container:Container",
-                name: `${c}-container`,
-            })),
+        // By name: the engine lists steps that run side by side (the two workers) in either order.
+        const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+        expect(
+            changes(diff.out)
+                .filter((c) => c.op !== "same")
+                .sort(byName),
+        ).toEqual(
+            [svc.broker, svc.coordinator, ...nodes.map((n) => nodeNames(cluster, n).worker)]
+                .map((c) => ({
+                    op: "update",
+                    type: "docker:index/container:Container",
+                    name: `${c}-container`,
+                }))
+                .sort(byName),
         );
         expect(diff.out.match(/~ restart: "unless-stopped" => "always"/g)).toHaveLength(4);
         expect(summary(diff.out)).toEqual({ "to update": 4, unchanged: total - 4 });
