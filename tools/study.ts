@@ -48,7 +48,7 @@ async function main(): Promise<number> {
             return 130;
         }
         for (const line of ending.why) out.problem(`study: ${line}`);
-        return 1;
+        return ending.interrupted ? 130 : 1;
     } catch (e) {
         if (e instanceof StudyConfigError) for (const p of e.problems) out.problem(`study: ${p}`);
         else if (e instanceof LockError) out.problem(`study: ${e.message}`);

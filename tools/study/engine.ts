@@ -207,6 +207,10 @@ export class StudyEngine {
                               `held by pid ${h.pid} on ${h.host} (${h.user}), not gone: let it finish, or stop it, then run the study again`,
                       )
                     : [];
+            // Stopped at once (a second request): what was in flight was cut off, so the state is
+            // not to be completed but destroyed; that is how a failed up is taken up again.
+            if (cancelled && asked >= 2)
+                return { outcome: "failed", error: ["stopped at once (asked twice): the operations in flight were cut off"] };
             return { outcome: cancelled ? "cancelled" : "failed", error: [...errorLines(e), ...held] };
         }
     }

@@ -26,8 +26,8 @@ const { writeStudyReport } = require("../study-report.js") as {
     ): { files: string[]; runs: number };
 };
 
-/** How the study ended: its exit code is 0, 1 (a step failed or cannot be taken) or 130 (cancelled). */
-export type Ending = { kind: "done"; files: string[] } | { kind: "stopped"; why: string[] } | { kind: "cancelled" };
+/** How the study ended: its exit code is 0, 1 (a step failed or cannot be taken) or 130 (cancelled, or stopped by a cancel). */
+export type Ending = { kind: "done"; files: string[] } | { kind: "stopped"; why: string[]; interrupted?: boolean } | { kind: "cancelled" };
 
 export class StudyLoop {
     private cancelAsked = false;
@@ -204,6 +204,7 @@ export class StudyLoop {
                     ...(result.error ?? []).map((l) => `  ${l}`),
                     next,
                 ],
+                interrupted: this.cancelAsked,
             };
         }
         if (step.kind === "destroy") {
