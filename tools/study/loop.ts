@@ -10,8 +10,8 @@ import { StudyArgs } from "./args";
 import { StudyEngine } from "./engine";
 import { EventLog, lastUpOf } from "./eventLog";
 import { Output } from "./output";
-import { nextStep, OtherStack, recordedRuns, Step, TierState } from "./plan";
-import { duration, estimateSeconds, TierProgress } from "./progress";
+import { nextStep, OtherStack, recordedRuns, TierState } from "./plan";
+import { Ending, StepTaker } from "./step";
 import { ConfigWrite, StudyTier, studyTiers, writeCommand } from "./stacks";
 import { stackConfig } from "../stackConfig";
 
@@ -26,18 +26,11 @@ const { writeStudyReport } = require("../study-report.js") as {
     ): { files: string[]; runs: number };
 };
 
-/** How the study ended: its exit code is 0, 1 (a step failed or cannot be taken) or 130 (cancelled, or stopped by a cancel). */
-export type Ending = { kind: "done"; files: string[] } | { kind: "stopped"; why: string[]; interrupted?: boolean } | { kind: "cancelled" };
-
 export class StudyLoop {
     private cancelAsked = false;
     private readonly log: EventLog;
     private readonly stacks = new Map<string, Stack>();
-    private readonly runSeconds: number[] = [];
-    private readonly tierOverheads: number[] = [];
-    /** Per stack, its last up's wall time and the runs' share of it, for the deploy-and-destroy overhead. */
-    private readonly lastUpSeconds: Record<string, number> = {};
-    private readonly tierRunSeconds: Record<string, number> = {};
+    private readonly steps: StepTaker;
 
     constructor(
         private readonly root: string,
@@ -47,6 +40,7 @@ export class StudyLoop {
         readonly studyDir: string,
     ) {
         this.log = new EventLog(studyDir);
+        this.steps = new StepTaker(engine, this.log, out, () => this.cancelAsked);
     }
 
     /** Ctrl-C, SIGTERM, SIGHUP: the first cancels the operation in flight, the second stops it at once. */
@@ -93,7 +87,7 @@ export class StudyLoop {
                 await this.write(t, [{ key: "parwop:experiment.runId", value: step.to }]);
                 continue;
             }
-            const ended = await this.operate(t, step, tiers);
+            const ended = await this.steps.take(this.stacks.get(t.stack) as Stack, t, step, tiers);
             if (ended !== undefined) return this.end(ended);
         }
     }
@@ -135,112 +129,6 @@ export class StudyLoop {
             this.log.append({ event: "config", stack: t.stack, tier: t.tier, key: w.key, value: w.value ?? null });
             this.out.progress(`${t.tier}: ${writeCommand(t.stack, w)}`);
         }
-    }
-
-    /** One up or destroy; undefined when the loop goes on. */
-    private async operate(t: StudyTier, step: Extract<Step, { kind: "up" | "destroy" }>, tiers: StudyTier[]): Promise<Ending | undefined> {
-        const stack = this.stacks.get(t.stack) as Stack;
-        const where = `${t.tier} (${tiers.indexOf(t) + 1}/${tiers.length})`;
-        if (step.kind === "destroy") {
-            const pending = await this.engine.pendingOperations(stack);
-            if (pending.length > 0) {
-                const warning = `${t.stack}: ${pending.length} operation(s) were cut short by a killed CLI (${pending.join(", ")}): what they touched may exist outside the state; preflight names any container left on a node`;
-                this.log.append({ event: "warning", stack: t.stack, tier: t.tier, warning });
-                this.out.problem(warning);
-            }
-        }
-        this.out.progress(`${where}: pulumi ${step.kind} -s ${t.stack}: ${step.why}`);
-        this.log.append({ event: "step", step: step.kind, status: "started", stack: t.stack, tier: t.tier, why: step.why });
-        const started = Date.now();
-        const progress = new TierProgress(t.runs);
-        const tierRuns = this.runSeconds.length;
-        let deleted = 0;
-        const result = await this.engine.run(
-            stack,
-            step.kind,
-            (e) => {
-                if (step.kind === "destroy") {
-                    if (e.resOutputsEvent?.metadata.op === "delete") deleted++;
-                    return;
-                }
-                for (const note of progress.onEvent(e, Date.now())) {
-                    const { kind, ...detail } = note;
-                    this.log.append({ event: kind, stack: t.stack, tier: t.tier, ...detail });
-                    if (note.kind === "phase") this.out.progress(`${where}: up: ${note.phase}`);
-                    else this.runNote(where, note, progress, t, tiers);
-                }
-            },
-            (holders) => {
-                const who = holders.map((h) => `pid ${h.pid} on ${h.host}`).join(", ");
-                this.log.append({ event: "unlock", stack: t.stack, tier: t.tier, holders });
-                this.out.problem(`${t.stack}: locked by ${who}, which is gone: pulumi cancel -s ${t.stack}`);
-            },
-        );
-        const seconds = (Date.now() - started) / 1000;
-        this.log.append({
-            event: "step",
-            step: step.kind,
-            status: result.outcome,
-            stack: t.stack,
-            tier: t.tier,
-            seconds,
-            error: result.error,
-        });
-        if (result.outcome === "cancelled") {
-            this.out.problem(
-                `${t.stack}: pulumi ${step.kind} cancelled after ${duration(seconds)}; the stack is unlocked. Run the same command to resume: ${step.kind === "up" ? "an up completes it" : "the destroy is done first"}`,
-            );
-            return { kind: "cancelled" };
-        }
-        if (result.outcome === "failed") {
-            const next =
-                step.kind === "up"
-                    ? `its stack ${t.stack} is left as it is for a look (pulumi stack -s ${t.stack}); the next run of the study destroys and redeploys it`
-                    : "the next run of the study tries the destroy again";
-            return {
-                kind: "stopped",
-                why: [
-                    `${t.stack}: pulumi ${step.kind} failed after ${duration(seconds)}:`,
-                    ...(result.error ?? []).map((l) => `  ${l}`),
-                    next,
-                ],
-                interrupted: this.cancelAsked,
-            };
-        }
-        if (step.kind === "destroy") {
-            // A tier's deploy and destroy, less its runs, is what each later tier will cost on top of its runs.
-            if (this.lastUpSeconds[t.stack] !== undefined)
-                this.tierOverheads.push(this.lastUpSeconds[t.stack] + seconds - this.tierRunSeconds[t.stack]);
-            this.out.progress(`${where}: destroyed in ${duration(seconds)} (${deleted} resources)`);
-        } else {
-            this.lastUpSeconds[t.stack] = seconds;
-            this.tierRunSeconds[t.stack] = this.runSeconds.slice(tierRuns).reduce((s, x) => s + x, 0);
-            this.out.progress(`${where}: up finished in ${duration(seconds)}: ${progress.finished} of ${t.runs.length} runs`);
-        }
-        return undefined;
-    }
-
-    private runNote(
-        where: string,
-        note: Extract<ReturnType<TierProgress["onEvent"]>[number], { kind: "run" }>,
-        p: TierProgress,
-        t: StudyTier,
-        tiers: StudyTier[],
-    ) {
-        const run = `run ${note.index} of ${note.of} (${note.label})`;
-        if (note.status === "started") return this.out.progress(`${where}: ${run}`);
-        if (note.status === "kept") return this.out.progress(`${where}: ${run} done by the cancelled up, kept`);
-        if (note.status === "failed") return this.out.progress(`${where}: ${run} failed after ${duration(note.seconds ?? 0)}`);
-        this.runSeconds.push(note.seconds ?? 0);
-        const left = estimateSeconds({
-            runSeconds: this.runSeconds,
-            tierOverheadSeconds: this.tierOverheads,
-            runsLeft: t.runs.length - p.finished,
-            laterTiers: tiers.slice(tiers.indexOf(t) + 1).map((x) => x.runs.length),
-        });
-        const later = tiers.length - tiers.indexOf(t) - 1;
-        const overhead = this.tierOverheads.length === 0 && later > 0 ? ` + deploy and destroy of ${later} tier(s)` : "";
-        this.out.progress(`${where}: ${run} took ${duration(note.seconds ?? 0)}; about ${duration(left ?? 0)}${overhead} left`);
     }
 
     private report(tiers: StudyTier[]): Ending {

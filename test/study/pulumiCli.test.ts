@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { errorLines, Interrupts, isStaleLock, lockHolders, realCli } from "../../tools/study/engine";
+import { errorLines, Interrupts, isStaleLock, lockHolders, realCli } from "../../tools/study/pulumiCli";
 
 // What the DIY backend of the pinned CLI says about a stack left locked by a killed CLI (seen
 // from `pulumi destroy` after `kill -9` of a `pulumi up`).
