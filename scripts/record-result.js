@@ -8,8 +8,9 @@
  * Each execution is its own record, keyed by the driver's execution_id: the same line recorded
  * again changes nothing, a new execution appends a line, and no line of RESULTS_DIR/runs.jsonl is
  * ever replaced or deleted (a view that wants the latest only selects: tools/report.js).
- * RESULTS_DIR/runs.csv is rebuilt from the whole jsonl. Adds git_commit (this checkout's commit,
- * which the program does not pass, so a new commit re-records nothing) and recorded_at.
+ * RESULTS_DIR/runs.csv is rebuilt from the whole jsonl. Adds git_commit and git_dirty (this
+ * checkout's commit and whether it had uncommitted changes, which the program does not pass, so a
+ * new commit re-records nothing) and recorded_at.
  * Plain Node, no dependencies: it runs wherever `pulumi up` runs.
  */
 "use strict";
@@ -39,7 +40,7 @@ const PROVENANCE = /** @type {const} */ ({
     drop_digest: "string",
 });
 /** Stamped here, never passed in. */
-const STAMPED = ["git_commit", "recorded_at"];
+const STAMPED = ["git_commit", "git_dirty", "recorded_at"];
 /** What the driver must report; anything else it reports is kept as it is. */
 const DRIVER = /** @type {const} */ ({
     query: "string",
@@ -78,6 +79,7 @@ const CSV_COLUMNS = [
     "driver_digest",
     "drop_digest",
     "git_commit",
+    "git_dirty",
     "recorded_at",
 ];
 
@@ -174,13 +176,19 @@ function parseDriverLine(stdin, provenance) {
     return run;
 }
 
-/** The project's commit, read from the checkout this script lives in; "unknown" outside git. */
-function gitCommit() {
+/**
+ * The project's commit, and whether the checkout differed from it (an edited or a new file that
+ * git does not ignore: the results came from code no commit holds), read from the checkout this
+ * script lives in; "unknown" and null outside git.
+ * @returns {{ git_commit: string, git_dirty: boolean | null }}
+ */
+function gitState() {
+    /** @param {string[]} args */
+    const git = (args) => execFileSync("git", args, { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] }).toString();
     try {
-        const out = execFileSync("git", ["rev-parse", "HEAD"], { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] });
-        return out.toString().trim();
+        return { git_commit: git(["rev-parse", "HEAD"]).trim(), git_dirty: git(["status", "--porcelain"]).trim() !== "" };
     } catch {
-        return "unknown";
+        return { git_commit: "unknown", git_dirty: null };
     }
 }
 
@@ -289,7 +297,7 @@ function recordResult(resultsDir, stdin, provenanceJson, now, lockWaitMs) {
         const existing = readJsonl(jsonl);
         const same = alreadyRecorded(existing, run);
         if (same !== undefined) return { record: same, appended: false };
-        const record = { ...provenance, ...run, git_commit: gitCommit(), recorded_at: now.toISOString() };
+        const record = { ...provenance, ...run, ...gitState(), recorded_at: now.toISOString() };
         appendLine(jsonl, record);
         writeAtomic(path.join(resultsDir, "runs.csv"), toCsv([...existing, record]));
         return { record, appended: true };

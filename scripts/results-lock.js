@@ -100,19 +100,21 @@ function takeOver(lock, gone) {
 }
 
 /**
- * Runs `fn` holding DIR/.lock.
- * @template T
+ * Takes DIR/.lock and returns what releases it; for a holder that spans asynchronous steps (the
+ * study holds its environment's for hours). The holder is told apart from others by its token.
  * @param {string} dir
  * @param {number} waitMs how long to wait for a live holder
- * @param {() => T} fn
- * @returns {T}
+ * @param {{ what: string, doing: string }} [names] the locked thing and what its holder does, as the error names them
+ * @returns {{ release: () => void, tookOver: Holder | undefined }} tookOver: the gone holder whose lock was taken over
  */
-function withResultsLock(dir, waitMs, fn) {
+function acquireLock(dir, waitMs, names = { what: `results dir ${dir}`, doing: "recording" }) {
     const lock = `${dir}/.lock`;
     const me = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), token: randomUUID() };
     const mine = `${lock}.${me.token}`;
     fs.writeFileSync(mine, JSON.stringify(me) + "\n");
     const deadline = Date.now() + waitMs;
+    /** @type {Holder | undefined} */
+    let tookOver;
     try {
         for (;;) {
             try {
@@ -125,11 +127,12 @@ function withResultsLock(dir, waitMs, fn) {
             if (holder === undefined) continue; // just released
             if (isGone(holder)) {
                 takeOver(lock, holder);
+                tookOver = holder;
                 continue;
             }
             if (Date.now() > deadline) {
                 throw new LockError(
-                    `results dir ${dir} is locked by ${describeHolder(holder)}; still held after ${Math.round(waitMs / 1000)} s (remove ${lock} if that process is not recording)`,
+                    `${names.what} is locked by ${describeHolder(holder)}; still held after ${Math.round(waitMs / 1000)} s (remove ${lock} if that process is not ${names.doing})`,
                 );
             }
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // sleep 25 ms
@@ -137,11 +140,27 @@ function withResultsLock(dir, waitMs, fn) {
     } finally {
         fs.rmSync(mine, { force: true });
     }
+    const release = () => {
+        if (readHolder(lock)?.token === me.token) fs.rmSync(lock, { force: true });
+    };
+    return { release, tookOver };
+}
+
+/**
+ * Runs `fn` holding DIR/.lock.
+ * @template T
+ * @param {string} dir
+ * @param {number} waitMs how long to wait for a live holder
+ * @param {() => T} fn
+ * @returns {T}
+ */
+function withResultsLock(dir, waitMs, fn) {
+    const { release } = acquireLock(dir, waitMs);
     try {
         return fn();
     } finally {
-        if (readHolder(lock)?.token === me.token) fs.rmSync(lock, { force: true });
+        release();
     }
 }
 
-module.exports = { withResultsLock, LockError };
+module.exports = { withResultsLock, acquireLock, LockError };

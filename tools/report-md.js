@@ -108,4 +108,87 @@ function renderMarkdown({ stacks, sections, selection, shown }) {
     return lines.join("\n");
 }
 
-module.exports = { renderMarkdown };
+/**
+ * @typedef {object} StudyTier one tier of a study, in the study's order
+ * @property {string} tier
+ * @property {string} stack
+ * @property {string} runId the run id whose runs the study shows
+ * @property {number} ramGiB
+ * @property {number} cpus
+ */
+
+/**
+ * @typedef {object} TierProvenance what produced one tier's figures: every distinct value among its runs
+ * @property {string} tier
+ * @property {string[]} source PARWOP source digests
+ * @property {string[]} image image IDs
+ * @property {string[]} cluster cluster identities
+ * @property {string[]} commit git commits
+ * @property {string[]} dirty "yes", "no" or "unknown" (the checkout had uncommitted changes)
+ */
+
+/**
+ * The study's table: per query, one row per mode and tier in the study's order, with units on
+ * every column, each query's chart above its table, the provenance below.
+ * @param {{ title: string, tiers: StudyTier[], baseline: string, rows: { group: import("./stats.js").Group, speedup: number | null }[], charts: Record<string, string>, provenance: TierProvenance[] }} input
+ * @returns {string}
+ */
+function renderStudyTable({ title, tiers, baseline, rows, charts, provenance }) {
+    const order = tiers.map((t) => t.tier);
+    const byTier = new Map(tiers.map((t) => [t.tier, t]));
+    const queries = [...new Set(rows.map((r) => r.group.query))];
+    const lines = [
+        `# ${title}`,
+        "",
+        `Tiers in study order: ${tiers.map((t) => `${cell(t.tier)} (stack ${cell(t.stack)}, run id ${cell(t.runId)})`).join(", ")}. Baseline: ${cell(baseline)}.`,
+        "Wall seconds are the query alone, as timed by the driver (scripts/driver.py); warm-up runs are not shown. Speed-up is the baseline tier's median over the row's, same query and mode.",
+        "",
+    ];
+    for (const query of queries) {
+        const mine = rows
+            .filter((r) => r.group.query === query)
+            .sort((a, b) => a.group.mode.localeCompare(b.group.mode) || order.indexOf(a.group.tier) - order.indexOf(b.group.tier));
+        lines.push(
+            `## ${cell(query)}`,
+            "",
+            `![${cell(query)}: wall seconds per tier](${charts[query]})`,
+            "",
+            `| mode | tier | RAM (GiB) | CPUs (count) | runs (count) | median (s) | min (s) | max (s) | speed-up vs ${cell(baseline)} (×) |`,
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ...mine.map(({ group: g, speedup }) => {
+                const t = byTier.get(g.tier);
+                const m = g.summary;
+                const figures = [
+                    t?.ramGiB ?? "–",
+                    t?.cpus ?? "–",
+                    m.runs,
+                    fmt(m.median),
+                    fmt(m.min),
+                    fmt(m.max),
+                    speedup === null ? "–" : speedup.toFixed(2),
+                ];
+                return `| ${cell(g.mode)} | ${cell(g.tier)} | ${figures.join(" | ")} |`;
+            }),
+            "",
+        );
+    }
+    lines.push(
+        "## Provenance",
+        "",
+        "| tier | PARWOP source digest | image ID | cluster identity | git commit | uncommitted changes |",
+        "| --- | --- | --- | --- | --- | --- |",
+        ...provenance.map(
+            (p) =>
+                `| ${[p.tier, p.source, p.image, p.cluster, p.commit, p.dirty].map((v) => (Array.isArray(v) ? listed(v) : cell(v))).join(" | ")} |`,
+        ),
+        "",
+    );
+    return lines.join("\n");
+}
+
+/** @param {string[]} values */
+function listed(values) {
+    return values.length === 0 ? "–" : values.map(cell).join(", ");
+}
+
+module.exports = { renderMarkdown, renderStudyTable };

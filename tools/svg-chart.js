@@ -1,9 +1,10 @@
 // @ts-check
 /**
- * Renders the tier comparison as a hand-written SVG: x = query, one slot per tier (per tier and
- * mode when both modes were run), a light bar up to the median, every run as a dot and the median
- * as a line: with three runs a bar alone would hide the spread. Pure and deterministic (fixed
- * layout, fixed number formatting), so the same results always give the same file.
+ * Renders tier comparisons as hand-written SVG: a report section's (x = query, one slot per tier,
+ * per tier and mode when both modes were run) and a study's, one query per chart (x = tier, with
+ * the provenance in a footer). A light bar up to the median, every run as a dot and the median as
+ * a line: with three runs a bar alone would hide the spread. Pure and deterministic (fixed layout,
+ * fixed number formatting), so the same results always give the same file.
  */
 "use strict";
 
@@ -18,6 +19,7 @@ const GROUP_GAP = 34;
 const MARGIN = { top: 56, right: 170, bottom: 62, left: 72 };
 const PLOT_HEIGHT = 300;
 const DOT = 3;
+const FOOTER_LINE = 14;
 
 /** @param {string} text */
 function esc(text) {
@@ -51,24 +53,34 @@ function niceScale(max) {
 }
 
 /**
- * @param {Group[]} groups one section's (stats.sections), at least one
+ * @typedef {object} Layout what goes where: the x axis's categories, the bars side by side in each
+ * @property {string[]} categories on the x axis, in order
+ * @property {string} xLabel the x axis's title
+ * @property {string[]} series the bars within a category (one colour each); one unnamed series: one bar per category
+ * @property {(category: string, series: string) => Group | undefined} groupAt undefined: an empty slot
+ * @property {(category: string, series: string) => string} nameOf how a tooltip names a bar
+ * @property {(categoryIndex: number, seriesIndex: number) => string} colourOf
+ * @property {string[]} legend entries of the legend, coloured as the series are; empty: no legend
+ * @property {string[]} footer lines under the chart (provenance), small and grey
+ */
+
+/**
+ * @param {Group[]} groups every bar's group, for the scale
  * @param {string} title
+ * @param {Layout} l
  * @returns {string} the SVG document
  */
-function renderTierChart(groups, title) {
-    const withModes = new Set(groups.map((g) => g.mode)).size > 1;
-    /** @param {Group} g */
-    const seriesOf = (g) => (withModes ? `${g.tier} ${g.mode}` : g.tier);
-    const series = [...new Map(groups.map((g) => [seriesOf(g), g])).values()]
-        .sort((a, b) => naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode))
-        .map(seriesOf);
-    const queries = [...new Set(groups.map((g) => g.query))].sort(naturalCompare);
-
-    const barsWidth = Math.max(1, series.length) * BAR;
-    const plotWidth = Math.max(320, queries.length * (barsWidth + GROUP_GAP));
-    const slot = plotWidth / Math.max(1, queries.length);
-    const width = MARGIN.left + plotWidth + MARGIN.right;
-    const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom;
+function renderChart(groups, title, l) {
+    const barsWidth = Math.max(1, l.series.length) * BAR;
+    const plotWidth = Math.max(320, l.categories.length * (barsWidth + GROUP_GAP));
+    const slot = plotWidth / Math.max(1, l.categories.length);
+    // Wide enough for the longest footer line too (about 6 px a character at 10 px sans-serif).
+    const width = Math.max(
+        MARGIN.left + plotWidth + (l.legend.length > 0 ? MARGIN.right : MARGIN.left),
+        ...l.footer.map((f) => 16 + 6 * f.length),
+    );
+    const footerTop = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom;
+    const height = footerTop + l.footer.length * FOOTER_LINE + (l.footer.length > 0 ? FOOTER_LINE / 2 : 0);
     const { top, step } = niceScale(Math.max(0, ...groups.flatMap((g) => g.values)));
     /** @param {number} v */
     const y = (v) => MARGIN.top + PLOT_HEIGHT - (v / top) * PLOT_HEIGHT;
@@ -94,21 +106,21 @@ function renderTierChart(groups, title) {
     out.push(
         `<line x1="${x0}" y1="${MARGIN.top}" x2="${x0}" y2="${yBase}" stroke="#000000"/>`,
         `<line x1="${x0}" y1="${yBase}" x2="${x0 + plotWidth}" y2="${yBase}" stroke="#000000"/>`,
-        `<text x="${num(x0 + plotWidth / 2)}" y="${height - 14}" text-anchor="middle">query</text>`,
+        `<text x="${num(x0 + plotWidth / 2)}" y="${footerTop - 14}" text-anchor="middle">${esc(l.xLabel)}</text>`,
         `<text transform="translate(20 ${num(MARGIN.top + PLOT_HEIGHT / 2)}) rotate(-90)" text-anchor="middle">wall seconds</text>`,
     );
 
-    const byKey = new Map(groups.map((g) => [JSON.stringify([g.query, seriesOf(g)]), g]));
-    queries.forEach((query, qi) => {
-        const gx = x0 + qi * slot + (slot - barsWidth) / 2;
-        out.push(`<text x="${num(x0 + (qi + 0.5) * slot)}" y="${yBase + 18}" text-anchor="middle">${esc(query)}</text>`);
-        series.forEach((name, si) => {
-            const g = byKey.get(JSON.stringify([query, name]));
-            if (g === undefined) return; // this query was not run at this tier: leave the slot empty
+    l.categories.forEach((category, ci) => {
+        const gx = x0 + ci * slot + (slot - barsWidth) / 2;
+        out.push(`<text x="${num(x0 + (ci + 0.5) * slot)}" y="${yBase + 18}" text-anchor="middle">${esc(category)}</text>`);
+        l.series.forEach((series, si) => {
+            const g = l.groupAt(category, series);
+            if (g === undefined) return; // not run there: leave the slot empty
             const s = g.summary;
             const bx = gx + si * BAR;
-            const colour = PALETTE[si % PALETTE.length];
-            const tip = `${query} at ${name}: median ${secs(s.median)} s, min ${secs(s.min)} s, max ${secs(s.max)} s, ${s.runs} run(s)`;
+            const colour = l.colourOf(ci, si);
+            const name = l.nameOf(category, series);
+            const tip = `${name}: median ${secs(s.median)} s, min ${secs(s.min)} s, max ${secs(s.max)} s, ${s.runs} run(s)`;
             out.push(
                 `<rect x="${num(bx + 2)}" y="${num(y(s.median))}" width="${BAR - 4}" height="${num(yBase - y(s.median))}" fill="${colour}" fill-opacity="0.35"><title>${esc(tip)}</title></rect>`,
                 `<line class="median" x1="${num(bx + 2)}" y1="${num(y(s.median))}" x2="${num(bx + BAR - 2)}" y2="${num(y(s.median))}" stroke="#000000" stroke-width="2"/>`,
@@ -118,23 +130,100 @@ function renderTierChart(groups, title) {
             g.values.forEach((v, i) => {
                 const dx = g.values.length === 1 ? span / 2 : (span * i) / (g.values.length - 1);
                 out.push(
-                    `<circle class="run" cx="${num(bx + 2 + DOT + dx)}" cy="${num(y(v))}" r="${DOT}" fill="${colour}" stroke="#000000" stroke-width="0.5"><title>${esc(`${query} at ${name}: ${secs(v)} s`)}</title></circle>`,
+                    `<circle class="run" cx="${num(bx + 2 + DOT + dx)}" cy="${num(y(v))}" r="${DOT}" fill="${colour}" stroke="#000000" stroke-width="0.5"><title>${esc(`${name}: ${secs(v)} s`)}</title></circle>`,
                 );
             });
         });
     });
 
-    const lx = x0 + plotWidth + 24;
-    out.push(`<text x="${lx}" y="${MARGIN.top}" font-weight="bold">tier</text>`);
-    series.forEach((name, si) => {
-        const ly = MARGIN.top + 14 + si * 20;
-        out.push(
-            `<rect x="${lx}" y="${ly}" width="14" height="14" fill="${PALETTE[si % PALETTE.length]}"/>`,
-            `<text x="${lx + 20}" y="${ly + 7}" dominant-baseline="middle">${esc(name)}</text>`,
-        );
+    if (l.legend.length > 0) {
+        const lx = x0 + plotWidth + 24;
+        out.push(`<text x="${lx}" y="${MARGIN.top}" font-weight="bold">tier</text>`);
+        l.legend.forEach((name, si) => {
+            const ly = MARGIN.top + 14 + si * 20;
+            out.push(
+                `<rect x="${lx}" y="${ly}" width="14" height="14" fill="${l.colourOf(0, si)}"/>`,
+                `<text x="${lx + 20}" y="${ly + 7}" dominant-baseline="middle">${esc(name)}</text>`,
+            );
+        });
+    }
+    l.footer.forEach((line, i) => {
+        out.push(`<text class="footer" x="8" y="${footerTop + (i + 1) * FOOTER_LINE}" font-size="10" fill="#555555">${esc(line)}</text>`);
     });
     out.push("</svg>");
     return out.join("\n") + "\n";
 }
 
-module.exports = { renderTierChart, niceScale };
+/**
+ * The tier comparison of one report section: queries on the axis, one bar per tier (per tier and
+ * mode when both modes were run), a legend naming the tiers.
+ * @param {Group[]} groups one section's (stats.sections), at least one
+ * @param {string} title
+ * @returns {string} the SVG document
+ */
+function renderTierChart(groups, title) {
+    const series = seriesNames(groups);
+    const byKey = new Map(groups.map((g) => [JSON.stringify([g.query, seriesOf(groups)(g)]), g]));
+    return renderChart(groups, title, {
+        categories: [...new Set(groups.map((g) => g.query))].sort(naturalCompare),
+        xLabel: "query",
+        series,
+        groupAt: (query, name) => byKey.get(JSON.stringify([query, name])),
+        nameOf: (query, name) => `${query} at ${name}`,
+        colourOf: (_ci, si) => PALETTE[si % PALETTE.length],
+        legend: series,
+        footer: [],
+    });
+}
+
+/**
+ * One query across the tiers of a study: tiers on the axis in the order given (the study's, not
+ * sorted), one bar each, coloured as in the section charts, and the provenance in a footer.
+ * @param {Group[]} groups one query's, at least one
+ * @param {string[]} tierOrder the study's tiers, in order
+ * @param {string} title
+ * @param {string[]} footer
+ * @returns {string} the SVG document
+ */
+function renderQueryChart(groups, tierOrder, title, footer) {
+    const name = seriesOf(groups);
+    const rank = (/** @type {string} */ tier) => (tierOrder.includes(tier) ? tierOrder.indexOf(tier) : tierOrder.length);
+    const ordered = [...groups].sort(
+        (a, b) => rank(a.tier) - rank(b.tier) || naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode),
+    );
+    const byName = new Map(ordered.map((g) => [name(g), g]));
+    const categories = [...byName.keys()];
+    return renderChart(groups, title, {
+        categories,
+        xLabel: "tier",
+        series: [""],
+        groupAt: (category) => byName.get(category),
+        nameOf: (category) => `${groups[0].query} at ${category}`,
+        colourOf: (ci) => PALETTE[ci % PALETTE.length],
+        legend: [],
+        footer,
+    });
+}
+
+/**
+ * How a bar names its tier: with its mode only where both modes are among the groups.
+ * @param {Group[]} groups
+ * @returns {(g: Group) => string}
+ */
+function seriesOf(groups) {
+    const withModes = new Set(groups.map((g) => g.mode)).size > 1;
+    return (g) => (withModes ? `${g.tier} ${g.mode}` : g.tier);
+}
+
+/**
+ * @param {Group[]} groups
+ * @returns {string[]} tier order (natural), then mode
+ */
+function seriesNames(groups) {
+    const name = seriesOf(groups);
+    return [...new Map(groups.map((g) => [name(g), g])).values()]
+        .sort((a, b) => naturalCompare(a.tier, b.tier) || naturalCompare(a.mode, b.mode))
+        .map(name);
+}
+
+module.exports = { renderTierChart, renderQueryChart, niceScale };

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
 # docker.io for the engine, openssh-server + iproute2 for the SSH hosts, debootstrap for the
 # base image; the rest are what the lab's tests and checks call.
 LAB_PACKAGES=(docker.io openssh-server openssh-client debootstrap iproute2 iptables curl jq util-linux
-    ca-certificates shellcheck bats)
+    ca-certificates shellcheck bats chromium)
 # Everything both images need, in one debootstrap: measured faster than two in parallel
 # (about 50 s against 80 s on 2 cores), and the stand-in's extra erlang costs only disk.
 BASE_INCLUDE="python3-fastapi,python3-uvicorn,python3-pika,python-is-python3,rabbitmq-server"

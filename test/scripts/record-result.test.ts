@@ -65,10 +65,12 @@ describe("record-result.js", () => {
         });
         const [rec] = readJsonl(dir);
         const head = run("git", ["rev-parse", "HEAD"], { cwd: ROOT }).stdout.trim();
+        const dirty = run("git", ["status", "--porcelain"], { cwd: ROOT }).stdout.trim() !== "";
         expect(rec).toEqual({
             ...provenance,
             ...JSON.parse(driverLine()),
             git_commit: head,
+            git_dirty: dirty,
             recorded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         });
     });
@@ -142,10 +144,10 @@ describe("record-result.js", () => {
         expect(header).toBe(
             "execution_id,run_id,stack,environment,node_count,tier,mode,query,repetition,warmup,wall_seconds,records,batches,rows," +
                 "memory_limit_records,workers,nodes,started_at,ended_at,source_digest,image_id,cluster_identity,config_hash," +
-                "driver_digest,drop_digest,git_commit,recorded_at",
+                "driver_digest,drop_digest,git_commit,git_dirty,recorded_at",
         );
         expect(row).toMatch(
-            /^6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f,r1,lab-32_2,"lab, ""netns""",2,32_2,distributed,"odd ""name"", with comma",1,false,12\.5,40000,0,0,5000000,worker-1;worker-2,worker-1;worker-2,2025-01-01T00:00:00\.000Z,2025-01-01T00:00:12\.500Z,src-1111,sha256:0123abcd,cluster-aaaa,cfg1,drv-2222,drop-3333,[0-9a-f]{40},[0-9TZ:.-]+$/,
+            /^6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f,r1,lab-32_2,"lab, ""netns""",2,32_2,distributed,"odd ""name"", with comma",1,false,12\.5,40000,0,0,5000000,worker-1;worker-2,worker-1;worker-2,2025-01-01T00:00:00\.000Z,2025-01-01T00:00:12\.500Z,src-1111,sha256:0123abcd,cluster-aaaa,cfg1,drv-2222,drop-3333,[0-9a-f]{40},(true|false),[0-9TZ:.-]+$/,
         );
     });
 
@@ -173,6 +175,11 @@ describe("record-result.js", () => {
             "a commit",
             driverLine({ git_commit: "x" }),
             /^record-result: stdin field git_commit would override the provenance's git_commit: /,
+        ],
+        [
+            "a dirty flag",
+            driverLine({ git_dirty: false }),
+            /^record-result: stdin field git_dirty would override the provenance's git_dirty: /,
         ],
     ])("rejects %s with one line and exit 1, leaving earlier results alone", (_name, input, message) => {
         expect(record(dir, driverLine({ execution_id: randomUUID() })).code).toBe(0);
@@ -212,6 +219,34 @@ describe("record-result.js", () => {
         const r = record(dir, driverLine(), prov);
         expect(r).toEqual({ code: 1, stdout: "", stderr: `record-result: ${message}\n` });
         expect(fs.existsSync(dir)).toBe(false);
+    });
+
+    it("stamps whether the checkout had uncommitted changes: false when clean, true with a new file, null outside git", () => {
+        // A checkout of its own holding the two scripts, so the dirty flag is this test's to set.
+        const checkout = path.join(tmp, "checkout");
+        fs.mkdirSync(path.join(checkout, "scripts"), { recursive: true });
+        for (const f of ["record-result.js", "results-lock.js"])
+            fs.copyFileSync(path.join(ROOT, "scripts", f), path.join(checkout, "scripts", f));
+        const script = path.join(checkout, "scripts", "record-result.js");
+        const recordWith = () => {
+            const r = run("node", [script, dir], {
+                input: driverLine(execution()),
+                env: { ...process.env, PARWOP_PROVENANCE: JSON.stringify(provenance) },
+            });
+            expect(r.code).toBe(0);
+            const last = readJsonl(dir).at(-1)!;
+            return [last.git_commit, last.git_dirty];
+        };
+        expect(recordWith()).toEqual(["unknown", null]);
+        const git = (...args: string[]) =>
+            expect(run("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: checkout }).code).toBe(0);
+        git("init", "-q");
+        git("add", ".");
+        git("commit", "-q", "-m", "scripts");
+        const head = run("git", ["rev-parse", "HEAD"], { cwd: checkout }).stdout.trim();
+        expect(recordWith()).toEqual([head, false]);
+        fs.writeFileSync(path.join(checkout, "scripts", "new.js"), "");
+        expect(recordWith()).toEqual([head, true]);
     });
 
     it("prints usage without a results dir", () => {
