@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
 import { digestText } from "../lib/digest";
 import { NodeAccess } from "../lib/nodeCommand";
-import { dockerProvider } from "../lib/nodeProvider";
+import { dockerProvider, enginesAnswer } from "../lib/nodeProvider";
 import { sourceHash } from "../lib/sourceHash";
 import { nodeNames, serviceNames } from "../model/names";
 import { containerNamesOn, Placement } from "../model/placement";
@@ -39,6 +39,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly identity: pulumi.Output<string>;
     /** Digest of the PARWOP build context, or `prebuilt:<image>` when the nodes have the image already. */
     public readonly sourceDigest: string;
+    /** Rejects, naming every node whose engine did not answer, when one did not; nothing was then registered on any node. */
+    public readonly enginesAnswered: Promise<void>;
     /** Explicit, because default providers are disabled: every command names where it runs. */
     public readonly commandProvider: command.Provider;
     private readonly nodes: Record<string, { access: NodeAccess; provider: docker.Provider; image: ParwopImage }> = {};
@@ -55,10 +57,21 @@ export class Cluster extends pulumi.ComponentResource {
         this.sourceDigest = s.image.build ? this.contextDigest(s.image.build.context) : `prebuilt:${s.image.name}`;
         const build = s.image.build && { ...s.image.build, sourceHash: this.sourceDigest };
         const preflights: Record<string, Preflight> = {};
+        const providers = Object.fromEntries(
+            p.nodes.map((node) => [node.name, dockerProvider(nodeNames(name, node.name).docker, node, s.ssh, { parent: this })]),
+        );
+        // Nothing is created, replaced or deleted on any node before every node's engine answered.
+        const { verdict, answered } = enginesAnswer(
+            p.nodes.map((node, i) => ({ where: `envs/${s.environment}.yaml: nodes[${i}]`, node, provider: providers[node.name] })),
+            this,
+        );
+        // Left unhandled in a deployment, on purpose: Pulumi's own handler reports it (lib/nodeProvider.ts).
+        this.enginesAnswered = verdict;
+        const afterReachable = (resources: pulumi.Resource[]) => pulumi.output(answered.then(() => resources));
         for (const node of p.nodes) {
             const names = nodeNames(name, node.name);
             const access = { node, ssh: s.ssh };
-            const provider = dockerProvider(names.docker, node, s.ssh, { parent: this });
+            const provider = providers[node.name];
             preflights[node.name] = new Preflight(
                 names.preflight,
                 { access, tier: s.tier, containers: containerNamesOn(p, node.name) },
@@ -68,14 +81,14 @@ export class Cluster extends pulumi.ComponentResource {
             const image = new ParwopImage(
                 names.image,
                 { name: s.image.name, build },
-                { parent: this, providers: [provider], dependsOn: [preflights[node.name]] },
+                { parent: this, providers: [provider], dependsOn: afterReachable([preflights[node.name]]) },
             );
             this.nodes[node.name] = { access, provider, image };
         }
         const on = (nodeName: string, after: pulumi.Resource[] = []) => ({
             parent: this,
             providers: [this.nodes[nodeName].provider],
-            dependsOn: [preflights[nodeName], ...after],
+            dependsOn: afterReachable([preflights[nodeName], ...after]),
         });
         this.broker = new Broker(
             serviceNames(name).broker,

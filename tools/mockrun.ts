@@ -62,6 +62,8 @@ export interface EvaluateOptions {
      * `pulumi preview` before the first deployment, and prints as "[unknown]".
      */
     fakeOutputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+    /** What an invoke (a provider function) returns; default: its arguments. A throw is the provider's error. */
+    invoke?: (token: string, inputs: Record<string, unknown>, provider: string) => Record<string, unknown>;
 }
 
 /** What a recorder holds once the program (or a test's components) has registered its resources. */
@@ -90,7 +92,7 @@ export async function recordRegistrations(stack: string, cfg: StackConfig, optio
                 id: fake ? `${args.name}-id` : "",
                 state: fake ? { ...args.inputs, ...fake(args.type, args.name, args.inputs) } : withUnknownOutputs(args.type, args.inputs),
             }),
-            call: (args) => args.inputs,
+            call: (args) => (options.invoke ? options.invoke(args.token, args.inputs, args.provider ?? "") : args.inputs),
         },
         "parwop",
         stack,

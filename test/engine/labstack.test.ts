@@ -231,7 +231,7 @@ describe("a 4-node lab stack through the real engine over SSH", () => {
         timed("up (node removed)", project.ok(["up", "--yes"]));
         expect(containersOn(added.address, small)).toEqual([]);
         expect(idsOn(hosts)).toEqual(before);
-        closeMaster(added.address);
+        closeMaster(added);
         lab("test/lab/hosts.sh", "shrink", "4");
         addedHost = false;
         expect(project.results()).toHaveLength(3);

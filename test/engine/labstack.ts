@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { repoRoot } from "../helpers/fixture";
+import { controlPath } from "../../lib/nodeProvider";
 import { shellLine } from "../../lib/scripts";
 import { DockerContainer, labImages } from "./devstack";
 
@@ -105,7 +106,7 @@ export class LabAgent {
     }
 
     stop(hosts: LabHost[] = labHosts()): void {
-        for (const h of hosts) closeMaster(h.address);
+        for (const h of hosts) closeMaster(h);
         try {
             process.kill(this.pid, "SIGTERM");
         } catch {
@@ -115,9 +116,9 @@ export class LabAgent {
     }
 }
 
-/** Ends the program's multiplexed connection to a host, if one is open (same ControlPath, so the same socket). */
-export function closeMaster(address: string): void {
-    spawnSync("ssh", ["-o", "ControlPath=~/.ssh/parwop-%C", "-O", "exit", "-p", "22", `root@${address}`], { stdio: "ignore" });
+/** Ends the program's multiplexed connection to a host, if one is open (the program's ControlPath, so the same socket). */
+export function closeMaster({ address, hostKey }: LabHost): void {
+    spawnSync("ssh", ["-o", `ControlPath=${controlPath(hostKey)}`, "-O", "exit", "-p", "22", `root@${address}`], { stdio: "ignore" });
 }
 
 /** `docker ARGS` on a host's own engine, through its sshd as a node's would be reached. */

@@ -1,4 +1,4 @@
-import { Recorder, recordRegistrations, Registered } from "../../tools/mockrun";
+import { EvaluateOptions, Recorder, recordRegistrations, Registered } from "../../tools/mockrun";
 import { stackConfig } from "../../tools/stackConfig";
 import { one } from "./evaluations";
 import { fixtureRoot, repoRoot } from "./fixture";
@@ -9,9 +9,14 @@ export type { Recorder };
  * Pulumi's mock runtime for one fixture stack (its config and name), recording what the test
  * then constructs: one setMocks per test file, the components built directly.
  */
-export function mockStack(stack: string, fakeOutputs?: (type: string, name: string) => Record<string, unknown>): Promise<Recorder> {
+export function mockStack(
+    stack: string,
+    fakeOutputs?: (type: string, name: string) => Record<string, unknown>,
+    invoke?: EvaluateOptions["invoke"],
+): Promise<Recorder> {
     return recordRegistrations(stack, stackConfig(stack, fixtureRoot, repoRoot), {
         fakeOutputs: fakeOutputs && ((type, name) => fakeOutputs(type, name)),
+        invoke,
     });
 }
 
