@@ -113,8 +113,8 @@ export function summary(out: string): Record<string, number> {
     if (!block) throw new Error(`no Resources: summary in:\n${out}`);
     const counts: Record<string, number> = {};
     for (const line of block[1].split("\n")) {
-        const m = /^\s+(?:([-+~]+|\+-) )?(\d+) (.+)$/.exec(line);
-        if (m) counts[m[3].trim()] = Number(m[2]);
+        const m = /^\s+(?:[-+~]+ ?)?(\d+) (.+)$/.exec(line);
+        if (m) counts[m[2].trim()] = Number(m[1]);
     }
     return counts;
 }

@@ -4,7 +4,7 @@
 # data root, exec root, socket, pid file, key (so its own engine ID) and hostname. It listens on
 # no TCP port: the way in is the host's sshd, in whose sessions /var/run/docker.sock is this
 # engine's socket (hosts.sh). Images are not built per host but copied from the machine's engine.
-# Sourced by up.sh and hosts.sh; or: bash test/lab/engines.sh up|down   (LAB_HOSTS=N, default 4)
+# Sourced by up.sh and hosts.sh; or: bash test/lab/engines.sh up | down | stop N | start N
 
 # shellcheck source=test/lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -105,6 +105,9 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     case "${1:-}" in
         up) for i in $(existing_hosts); do engine_up "$i" && engine_load "$i"; done ;;
         down) engines_down ;;
-        *) die "usage: $0 up|down" ;;
+        # One host's engine, for the fault tests: its dockerd stopped as a dead node's would be.
+        stop) engine_down "${2:?host number}" ;;
+        start) engine_up "${2:?host number}" && engine_load "$2" ;;
+        *) die "usage: $0 up | down | stop N | start N" ;;
     esac
 fi
