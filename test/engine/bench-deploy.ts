@@ -18,7 +18,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const phases: [string, RegExp][] = [
     ["preflight", /-preflight-check$/],
     ["image build", /-parwop-image$/],
-    ["broker", /-broker-(image|container)$/],
+    ["broker", /-broker-(image|container|ready)$/],
     ["coordinator", /-coordinator-container$/],
     ["workers", /-worker-container$/],
     ["health gate", /-health-wait$/],

@@ -106,4 +106,11 @@ if [[ ! -d "$bin" ]]; then
     done
     mv "$bin.tmp" "$bin"
 fi
+# Older builds of the parts and their bin dirs: 300 MB each, and nothing points at them now.
+for dir in "$parts"/*-*; do
+    [[ -d "$dir" && " ${PART_DIRS[*]} " != *" $dir "* ]] && rm -rf "$dir"
+done
+for dir in "$repo"/.lab/engine/bin-* "$repo"/.lab/engine/[0-9a-f]*; do
+    [[ -d "$dir" && "$dir" != "$bin" ]] && rm -rf "$dir"
+done
 echo "$bin"
