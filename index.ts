@@ -2,7 +2,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster, Experiment } from "./components";
 import { projectRoot, stackSecrets, stackSettings } from "./config/stack";
+import { readAttemptLog } from "./lib/attemptLog";
 import { scriptDigests } from "./lib/scripts";
+import { withAttempts } from "./model/attempts";
 import { clusterName, experimentName } from "./model/names";
 import { placement } from "./model/placement";
 import { provenance } from "./model/provenance";
@@ -12,10 +14,12 @@ import { amqpUrl, httpUrl } from "./model/urls";
 // Config first: every user mistake is reported here, before any resource is registered.
 const settings = stackSettings();
 const stack = pulumi.getStack();
-// Then plain data: which container goes where, and the runs in order.
+// Then plain data: which container goes where, and the runs in order, each with the attempt
+// this up makes of it (a retry when the last attempt left no record on this machine).
 const where = placement(settings);
 const scripts = scriptDigests();
-const runs = schedule(settings, where, scripts);
+const resultsDir = path.join("results", stack);
+const runs = withAttempts(schedule(settings, where, scripts), readAttemptLog(path.join(projectRoot, resultsDir)));
 
 const cluster = new Cluster(clusterName, { settings, placement: where, ...stackSecrets() });
 const experiment = new Experiment(experimentName, {
@@ -24,7 +28,7 @@ const experiment = new Experiment(experimentName, {
     provenance: provenance(stack, settings, scripts),
     rerunOnRedeploy: settings.experiment.rerunOnRedeploy,
     runTimeoutSeconds: settings.experiment.runTimeoutSeconds,
-    resultsDir: path.join("results", stack),
+    resultsDir,
     projectRoot,
 });
 

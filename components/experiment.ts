@@ -13,7 +13,7 @@ export interface ExperimentArgs {
     cluster: Cluster;
     /** The runs in order (model/schedule.ts). */
     runs: ScheduledRun[];
-    /** What every result carries besides the driver's figures (model/provenance.ts); the cluster's facts are added here. */
+    /** What every result carries besides the driver's figures (model/provenance.ts); the cluster's and the run's own facts are added here. */
     provenance: Record<string, unknown>;
     /** Re-run every run when the cluster is redeployed (its identity changes); false keeps the results taken before. */
     rerunOnRedeploy: boolean;
@@ -28,7 +28,11 @@ export interface ExperimentArgs {
 /** Seconds on top of a node step's own bound for the ssh session around it (connect, close). */
 const sshSlackSeconds = 30;
 
-/** Drops the page cache on every node, then one run; query after query, never overlapping. */
+/**
+ * Per run: notes the attempt, drops the page cache on every node, runs, records; query after
+ * query, never overlapping. A retry (model/attempts.ts) carries its attempt in the triggers, so
+ * its drops run again.
+ */
 export class Experiment extends pulumi.ComponentResource {
     /** One JSON line per recorded run, in order. */
     public readonly results: pulumi.Output<unknown[]>;
@@ -36,14 +40,13 @@ export class Experiment extends pulumi.ComponentResource {
     constructor(name: string, args: ExperimentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:Experiment", name, {}, opts);
         const cluster = args.cluster;
-        const provenance = pulumi
-            .output({
-                ...args.provenance,
-                cluster_identity: cluster.identity,
-                source_digest: cluster.sourceDigest,
-                image_id: cluster.imageIdOn(cluster.placement.runner.node.name),
-            })
-            .apply((p) => JSON.stringify(p));
+        const deployed = {
+            ...args.provenance,
+            cluster_identity: cluster.identity,
+            source_digest: cluster.sourceDigest,
+            image_id: cluster.imageIdOn(cluster.placement.runner.node.name),
+        };
+        const local = { parent: this, provider: cluster.commandProvider, customTimeouts: { create: "2m", update: "2m", delete: "2m" } };
         let previous: pulumi.Resource[] = [cluster.ready];
         const recorded: pulumi.Output<unknown>[] = [];
         for (const run of args.runs) {
@@ -54,7 +57,35 @@ export class Experiment extends pulumi.ComponentResource {
             // A drop runs again exactly when its run does; it carries the run trigger's digest, not its
             // worker list, so N drops per run keep the state linear in the number of nodes.
             const dropTriggers = [{ run: run.id, runId: run.trigger.runId, runTrigger: pulumi.output(trigger).apply(digestOf) }];
-            const after = { parent: this, provider: cluster.commandProvider, dependsOn: previous };
+            const attempt = {
+                stack: args.provenance.stack,
+                run: run.id,
+                run_id: run.trigger.runId,
+                run_key: run.key,
+                attempt: run.attempt,
+            };
+            if (run.unrecorded !== undefined) {
+                pulumi.log.warn(
+                    `run ${run.id}: attempt ${run.unrecorded} left no record in ${args.resultsDir}/runs.jsonl (it failed or was cut off): ` +
+                        `this up makes attempt ${run.attempt}, with fresh cache drops on every node`,
+                    this,
+                );
+            }
+            const noted = run.warmup
+                ? []
+                : [
+                      new command.local.Command(
+                          names.attempt,
+                          {
+                              create: shellLine(["node", "scripts/record-attempt.js", args.resultsDir]),
+                              dir: args.projectRoot,
+                              environment: { PARWOP_ATTEMPT: JSON.stringify({ ...attempt, unrecorded: run.unrecorded }) },
+                              triggers,
+                          },
+                          { ...local, dependsOn: previous },
+                      ),
+                  ];
+            const after = { parent: this, provider: cluster.commandProvider, dependsOn: noted.length > 0 ? noted : previous };
             const drops = run.drops.map((node) =>
                 nodeCommand(
                     names.drop(node.name),
@@ -74,8 +105,8 @@ export class Experiment extends pulumi.ComponentResource {
                     [...run.driverArgs, ...(droppedAt === undefined ? [] : ["--cache-dropped-at", droppedAt])],
                     run.recordsFromLog,
                 );
-            // The runner node's drop time lets the driver refuse a retry that no drop preceded.
-            const runnerDrop = drops[run.drops.findIndex((n) => n.name === run.runner.node.name)];
+            // The runner node's drop time lets the driver refuse a measured run that no drop preceded.
+            const runnerDrop = run.warmup ? undefined : drops[run.drops.findIndex((n) => n.name === run.runner.node.name)];
             const exec = nodeCommand(
                 names.run,
                 cluster.access(run.runner.node.name),
@@ -85,7 +116,7 @@ export class Experiment extends pulumi.ComponentResource {
                     triggers,
                     timeoutSeconds: step().timeoutSeconds + sshSlackSeconds,
                 },
-                { parent: this, provider: cluster.commandProvider, dependsOn: drops.length > 0 ? drops : previous },
+                { parent: this, provider: cluster.commandProvider, dependsOn: drops.length > 0 ? drops : after.dependsOn },
             );
             if (!run.warmup) {
                 new command.local.Command(
@@ -94,10 +125,14 @@ export class Experiment extends pulumi.ComponentResource {
                         create: shellLine(["node", "scripts/record-result.js", args.resultsDir]),
                         dir: args.projectRoot,
                         stdin: exec.stdout,
-                        environment: { PARWOP_PROVENANCE: provenance },
+                        environment: {
+                            PARWOP_PROVENANCE: pulumi
+                                .output({ ...deployed, config_hash: run.configHash, run_key: run.key, attempt: run.attempt })
+                                .apply((p) => JSON.stringify(p)),
+                        },
                         triggers,
                     },
-                    { parent: this, provider: cluster.commandProvider, customTimeouts: { create: "2m", update: "2m", delete: "2m" } },
+                    local,
                 );
                 recorded.push(exec.stdout.apply(parseResult));
             }

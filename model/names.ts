@@ -27,5 +27,10 @@ export function serviceNames(cluster: string) {
 /** What an experiment creates for one run. */
 export function runNames(experiment: string, runId: string) {
     const prefix = `${experiment}-${runId}`;
-    return { drop: (node: string) => `${prefix}-drop-${node}`, run: `${prefix}-run`, record: `${prefix}-record` };
+    return {
+        attempt: `${prefix}-attempt`,
+        drop: (node: string) => `${prefix}-drop-${node}`,
+        run: `${prefix}-run`,
+        record: `${prefix}-record`,
+    };
 }

@@ -1,18 +1,23 @@
 import { digestOf } from "../lib/digest";
 import { Settings } from "../config/settings";
+import type { RunTrigger } from "./schedule";
 
 /**
- * A digest of everything that shapes a result apart from the run id: tier, nodes, image,
- * experiment. Two result groups with the same digest differ only in when they were taken.
+ * A digest of what shapes one run's measurement: tier, nodes, image, and the run's own query and
+ * knobs. Not the run id, the repetition, the attempt or its bound, nor how many queries,
+ * repetitions or warm-ups the series has: every run of one series carries the same digest for
+ * the same query, so adding a repetition changes no recorded run's hash.
  */
-export function configHash(s: Settings): string {
-    const shaping = { tier: s.tier, nodes: s.nodes, image: s.image, experiment: { ...s.experiment, runId: undefined } };
-    return digestOf(shaping);
+export function runConfigHash(s: Settings, t: RunTrigger): string {
+    // Keys set to undefined drop out of the digest (JSON).
+    const shaping = { ...t, run: undefined, runId: undefined, repetition: undefined, attempt: undefined, runTimeoutSeconds: undefined };
+    return digestOf({ tier: s.tier, nodes: s.nodes, image: s.image, run: shaping });
 }
 
 /**
  * What each results line carries besides the driver's figures, as far as the config tells.
- * The deployed cluster's facts (identity, image ID, source digest) are added by the Experiment;
+ * The deployed cluster's facts (identity, image ID, source digest) and each run's own (config
+ * hash, key, attempt) are added by the Experiment;
  * the git commit by record-result.js, so a new commit changes no record command.
  */
 export function provenance(stack: string, s: Settings, scripts: { driver: string; dropCaches: string }): Record<string, unknown> {
@@ -24,7 +29,6 @@ export function provenance(stack: string, s: Settings, scripts: { driver: string
         nodes: s.nodes.map((n) => n.workerId),
         mode: s.experiment.mode,
         run_id: String(s.experiment.runId),
-        config_hash: configHash(s),
         driver_digest: scripts.driver,
         drop_digest: scripts.dropCaches,
     };

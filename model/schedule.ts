@@ -1,6 +1,8 @@
 import { ExperimentConfig } from "../config/experiment";
+import { digestOf } from "../lib/digest";
 import { NodeSettings, Settings } from "../config/settings";
 import { Placement } from "./placement";
+import { runConfigHash } from "./provenance";
 
 type Query = ExperimentConfig["queries"][number];
 
@@ -26,6 +28,8 @@ export interface RunTrigger {
     runTimeoutSeconds: number;
     /** Digests of what runs on the nodes: an edited driver or drop script re-runs the runs. */
     scripts: { driver: string; dropCaches: string };
+    /** A retry of a run whose last attempt left no record (model/attempts.ts); absent for the first attempt. */
+    attempt?: number;
 }
 
 /** One step of the experiment: cache drops, then the run, then (unless a warm-up) its record. */
@@ -44,6 +48,14 @@ export interface ScheduledRun {
     /** The driver's arguments (scripts/driver.py), before the runner's drop time is known. */
     driverArgs: (string | number)[];
     trigger: RunTrigger;
+    /** Identifies this run of its series across `up`s (attempts and records carry it): its trigger without the attempt. */
+    key: string;
+    /** The attempt this `up` makes (model/attempts.ts); 1 until a recorded attempt is missing. */
+    attempt: number;
+    /** The attempt before, when it left no record: this one is its retry. */
+    unrecorded?: number;
+    /** A digest of what shapes this run's measurement (model/provenance.ts runConfigHash). */
+    configHash: string;
 }
 
 /** Every run in order: per query, its warm-ups, then its recorded repetitions. Empty when disabled. */
@@ -57,6 +69,22 @@ export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts
     const workers = e.mode === "local" ? [e.localWorker] : s.nodes.map((n) => n.workerId);
     return e.queries.flatMap(kinds).map(({ query, repetition, warmup }) => {
         const id = `${query.name.toLowerCase()}-${warmup ? "w" : "r"}${repetition}`;
+        const trigger: RunTrigger = {
+            run: id,
+            runId: String(e.runId),
+            query,
+            repetition,
+            warmup,
+            mode: e.mode,
+            tier: s.tier.name,
+            workers,
+            memoryLimitRecords: e.memoryLimitRecords,
+            maxThreads: e.maxThreads,
+            readOnly: e.readOnly,
+            dropCaches: e.dropCaches,
+            runTimeoutSeconds: e.runTimeoutSeconds,
+            scripts,
+        };
         return {
             id,
             query,
@@ -87,22 +115,10 @@ export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts
                 e.maxThreads,
                 e.readOnly ? "--read-only" : "--no-read-only",
             ],
-            trigger: {
-                run: id,
-                runId: String(e.runId),
-                query,
-                repetition,
-                warmup,
-                mode: e.mode,
-                tier: s.tier.name,
-                workers,
-                memoryLimitRecords: e.memoryLimitRecords,
-                maxThreads: e.maxThreads,
-                readOnly: e.readOnly,
-                dropCaches: e.dropCaches,
-                runTimeoutSeconds: e.runTimeoutSeconds,
-                scripts,
-            },
+            trigger,
+            key: digestOf(trigger),
+            attempt: 1,
+            configHash: runConfigHash(s, trigger),
         };
     });
 }

@@ -8,14 +8,15 @@
  * Each execution is its own record, keyed by the driver's execution_id: the same line recorded
  * again changes nothing, a new execution appends a line, and no line of RESULTS_DIR/runs.jsonl is
  * ever replaced or deleted (a view that wants the latest only selects: tools/report.js).
- * RESULTS_DIR/runs.csv is rebuilt from the whole jsonl. Adds git_commit and git_dirty (this
- * checkout's commit and whether it had uncommitted changes, which the program does not pass, so a
- * new commit re-records nothing) and recorded_at.
+ * RESULTS_DIR/runs.csv is rebuilt from the whole jsonl. Adds git_commit, git_dirty and
+ * git_diff_digest (this checkout's commit, whether it had uncommitted changes and a digest of them,
+ * which the program does not pass, so a new commit re-records nothing) and recorded_at.
  * Plain Node, no dependencies: it runs wherever `pulumi up` runs.
  */
 "use strict";
 
 const { execFileSync } = require("node:child_process");
+const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const { withResultsLock } = require("./results-lock.js");
@@ -33,6 +34,8 @@ const PROVENANCE = /** @type {const} */ ({
     mode: "mode",
     run_id: "string",
     config_hash: "string",
+    run_key: "string",
+    attempt: "count",
     cluster_identity: "string",
     source_digest: "string",
     image_id: "image",
@@ -40,7 +43,7 @@ const PROVENANCE = /** @type {const} */ ({
     drop_digest: "string",
 });
 /** Stamped here, never passed in. */
-const STAMPED = ["git_commit", "git_dirty", "recorded_at"];
+const STAMPED = ["git_commit", "git_dirty", "git_diff_digest", "recorded_at"];
 /** What the driver must report; anything else it reports is kept as it is. */
 const DRIVER = /** @type {const} */ ({
     query: "string",
@@ -76,10 +79,13 @@ const CSV_COLUMNS = [
     "image_id",
     "cluster_identity",
     "config_hash",
+    "run_key",
+    "attempt",
     "driver_digest",
     "drop_digest",
     "git_commit",
     "git_dirty",
+    "git_diff_digest",
     "recorded_at",
 ];
 
@@ -177,18 +183,26 @@ function parseDriverLine(stdin, provenance) {
 }
 
 /**
- * The project's commit, and whether the checkout differed from it (an edited or a new file that
- * git does not ignore: the results came from code no commit holds), read from the checkout this
- * script lives in; "unknown" and null outside git.
- * @returns {{ git_commit: string, git_dirty: boolean | null }}
+ * The project's commit, whether the checkout differed from it (an edited or a new file that git
+ * does not ignore: the results came from code no commit holds), and a digest of that difference
+ * (the diff against the commit and every untracked file's name and content), so a number can be
+ * traced to the exact code that produced it. Read from the checkout this script lives in;
+ * "unknown" and nulls outside git.
+ * @returns {{ git_commit: string, git_dirty: boolean | null, git_diff_digest: string | null }}
  */
 function gitState() {
+    const cwd = path.join(__dirname, "..");
     /** @param {string[]} args */
-    const git = (args) => execFileSync("git", args, { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] }).toString();
+    const git = (args) => execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 30 });
     try {
-        return { git_commit: git(["rev-parse", "HEAD"]).trim(), git_dirty: git(["status", "--porcelain"]).trim() !== "" };
+        const commit = git(["rev-parse", "HEAD"]).toString().trim();
+        if (git(["status", "--porcelain"]).toString().trim() === "") return { git_commit: commit, git_dirty: false, git_diff_digest: null };
+        const hash = createHash("sha256").update(git(["diff", "HEAD", "--binary"]));
+        const untracked = git(["ls-files", "--others", "--exclude-standard", "-z"]).toString().split("\0").filter(Boolean).sort();
+        for (const file of untracked) hash.update(`\0${file}\0`).update(fs.readFileSync(path.join(cwd, file)));
+        return { git_commit: commit, git_dirty: true, git_diff_digest: hash.digest("hex").slice(0, 16) };
     } catch {
-        return { git_commit: "unknown", git_dirty: null };
+        return { git_commit: "unknown", git_dirty: null, git_diff_digest: null };
     }
 }
 
@@ -330,4 +344,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { recordResult, toCsv, csvCell, PROVENANCE, CSV_COLUMNS };
+module.exports = { recordResult, toCsv, csvCell, PROVENANCE, CSV_COLUMNS, InputError, parseObject, appendLine, lockWaitMs };

@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * The study's result (tools/study.ts calls it when every tier is done): from the tiers' own
- * runs.jsonl, exactly the series the study counted as done (each tier's current run id and config
- * hash), the paper's table OUT_DIR/STUDY.md and one chart per query, OUT_DIR/<query>.svg, with the
+ * runs.jsonl, exactly the series the study counted as done (each tier's current run id and its runs'
+ * config hashes), the paper's table OUT_DIR/STUDY.md and one chart per query, OUT_DIR/<query>.svg, with the
  * provenance in the chart's footer and under the table. The numbers are the report's
  * (tools/stats.js), the rendering its renderers (tools/report-md.js, tools/svg-chart.js).
  * Deterministic: the same results write the same bytes.
@@ -17,17 +17,17 @@ const { renderStudyTable } = require("./report-md.js");
 const { renderQueryChart } = require("./svg-chart.js");
 
 /** @typedef {Record<string, unknown>} Row */
-/** @typedef {import("./report-md.js").StudyTier & { configHash: string }} Tier */
+/** @typedef {import("./report-md.js").StudyTier & { configHashes: string[] }} Tier */
 /** @typedef {import("./report-md.js").TierProvenance} TierProvenance */
 
 /**
- * The measured runs of one tier's series: its stack, its run id, its config hash.
+ * The measured runs of one tier's series: its stack, its run id, its runs' config hashes.
  * @param {Row[]} records every record of the tier's stack
  * @param {Tier} t
  */
 function seriesOf(records, t) {
     return selectRuns(records, { kind: "all" }).filter(
-        (r) => r.stack === t.stack && String(r.run_id) === t.runId && r.config_hash === t.configHash,
+        (r) => r.stack === t.stack && String(r.run_id) === t.runId && t.configHashes.includes(String(r.config_hash)),
     );
 }
 

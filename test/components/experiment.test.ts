@@ -2,6 +2,7 @@ import { Cluster } from "../../components/cluster";
 import { Experiment } from "../../components/experiment";
 import { digestOf } from "../../lib/digest";
 import { dropCachesStep, runStep } from "../../lib/scripts";
+import { withAttempts } from "../../model/attempts";
 import { runNames, serviceNames } from "../../model/names";
 import { placement } from "../../model/placement";
 import { schedule } from "../../model/schedule";
@@ -23,6 +24,9 @@ const settings = fixtureSettings(stack, {
 const where = placement(settings);
 const runs = schedule(settings, where, { driver: "d", dropCaches: "c" });
 const names = (id: string) => runNames("experiment", id);
+/** The same runs after an up whose q1-r1 attempt 1 left no record (model/attempts.ts). */
+const retried = withAttempts(runs, { started: [{ run_key: runs[1].key, attempt: 1 }], recorded: [] });
+const retryNames = (id: string) => runNames("retry", id);
 const health = `${serviceNames("parwop").health}-wait`;
 /** A drop's output names its node's clock: node i dropped at 1700000000 + i. */
 const dropAt = (node: string) => 1700000000 + where.nodes.findIndex((n) => n.name === node) + 1;
@@ -46,13 +50,23 @@ beforeAll(async () => {
         resultsDir: "results/three-small",
         projectRoot: "/project",
     });
+    new Experiment("retry", {
+        cluster,
+        runs: retried,
+        provenance: { stack, run_id: "1" },
+        rerunOnRedeploy: true,
+        runTimeoutSeconds: 600,
+        resultsDir: "results/three-small",
+        projectRoot: "/project",
+    });
     await rec.settle();
 });
 
 describe("Experiment", () => {
-    test("per run: a drop on every node, then the run, then (unless a warm-up) its record", () => {
-        const commands = rec.resources.filter((r) => r.name.startsWith("experiment-")).map((r) => r.name);
+    test("per run: (unless a warm-up) its attempt noted, a drop on every node, the run, (unless a warm-up) its record", () => {
+        const commands = rec.resources.filter((r) => r.name.startsWith("experiment-") && r.type.startsWith("command:")).map((r) => r.name);
         const expected = runs.flatMap((r) => [
+            ...(r.warmup ? [] : [names(r.id).attempt]),
             ...where.nodes.map((n) => names(r.id).drop(n.name)),
             names(r.id).run,
             ...(r.warmup ? [] : [names(r.id).record]),
@@ -60,11 +74,12 @@ describe("Experiment", () => {
         expect(commands.sort()).toEqual(expected.sort());
     });
 
-    test("runs never overlap: a run waits for its drops, the next drops wait for the run", () => {
+    test("runs never overlap: a run waits for its drops, the drops for its attempt, the next attempt for the run", () => {
         runs.forEach((r, i) => {
             const before = i === 0 ? health : names(runs[i - 1].id).run;
+            if (!r.warmup) expect(waitsFor(named(rec, names(r.id).attempt), before)).toBe(true);
             for (const node of where.nodes) {
-                expect(waitsFor(named(rec, names(r.id).drop(node.name)), before)).toBe(true);
+                expect(waitsFor(named(rec, names(r.id).drop(node.name)), r.warmup ? before : names(r.id).attempt)).toBe(true);
                 expect(waitsFor(named(rec, names(r.id).run), names(r.id).drop(node.name))).toBe(true);
             }
         });
@@ -74,6 +89,8 @@ describe("Experiment", () => {
         const run = named(rec, names("q2-r2").run);
         expect(String(run.inputs.create)).toContain(`root@${where.runner.node.host} `);
         expect(String(run.inputs.create)).toContain(`--cache-dropped-at ${dropAt(where.runner.node.name)}.000000000`);
+        // A warm-up measures nothing: it may follow an earlier attempt without fresh drops.
+        expect(String(named(rec, names("q2-w1").run).inputs.create)).not.toContain("--cache-dropped-at");
     });
 
     test("run, drop and record command lines", () => {
@@ -106,8 +123,46 @@ describe("Experiment", () => {
             cluster_identity: expect.stringMatching(/^[0-9a-f]{16}$/),
             source_digest: "prebuilt:parwop:test",
             image_id: `sha256:parwop-${where.runner.node.name}-parwop-image`,
+            config_hash: runs.find((r) => r.id === "q2-r1")!.configHash,
+            run_key: runs.find((r) => r.id === "q2-r1")!.key,
+            attempt: 1,
         });
         expect(providerName(record)).toBe("parwop-command");
+    });
+
+    test("an attempt is noted on this machine before its drops, naming the run's key", () => {
+        const attempt = named(rec, names("q1-r1").attempt);
+        expect(attempt.inputs).toMatchObject({ create: "node scripts/record-attempt.js results/three-small", dir: "/project" });
+        expect(JSON.parse((attempt.inputs.environment as Record<string, string>).PARWOP_ATTEMPT)).toEqual({
+            stack,
+            run: "q1-r1",
+            run_id: "1",
+            run_key: runs[1].key,
+            attempt: 1,
+        });
+    });
+
+    test("a retry of an attempt that left no record carries attempt 2 in its triggers: its drops on every node run again", () => {
+        const first = (n: (id: string) => ReturnType<typeof names>, id: string) => ({
+            run: (named(rec, n(id).run).inputs.triggers as Record<string, unknown>[])[0],
+            drops: where.nodes.map((node) => named(rec, n(id).drop(node.name)).inputs.triggers),
+        });
+        const before = first(names, "q1-r1");
+        const after = first(retryNames, "q1-r1");
+        expect(after.run).toEqual({ ...before.run, attempt: 2 });
+        after.drops.forEach((t, i) => expect(t).not.toEqual(before.drops[i]));
+        const noted = named(rec, retryNames("q1-r1").attempt);
+        expect(JSON.parse((noted.inputs.environment as Record<string, string>).PARWOP_ATTEMPT)).toMatchObject({
+            attempt: 2,
+            unrecorded: 1,
+        });
+        expect(
+            JSON.parse((named(rec, retryNames("q1-r1").record).inputs.environment as Record<string, string>).PARWOP_PROVENANCE),
+        ).toMatchObject({
+            attempt: 2,
+        });
+        // the other runs are untouched
+        expect(first(retryNames, "q1-r2")).toEqual(first(names, "q1-r2"));
     });
 
     test("every command has a bound longer than its node-side timeout", () => {

@@ -22,10 +22,11 @@ describe("a same-stack diff reads as the edit", () => {
             "n4 experiment-q2-r1-drop-n4",
         ]);
         expect(d.removed).toEqual([]);
-        // Distributed runs read every worker: each run, with its drops and record, runs again for the new cluster;
-        // the health gate waits for the new worker too. Nothing else changes.
+        // Distributed runs read every worker: each run, with its attempt note, drops and record, runs again for
+        // the new cluster (the attempt note names the run's new key); the health gate waits for the new worker too.
+        // Nothing else changes.
         const changes = d.changed.flatMap((c) => c.changes.map((x) => ({ name: c.name, path: x.path, old: x.old, new: x.new })));
-        expect([...new Set(changes.map((c) => c.path))].sort()).toEqual(["create", "triggers[0].workers[3]"]);
+        expect([...new Set(changes.map((c) => c.path))].sort()).toEqual(["create", "environment.PARWOP_ATTEMPT", "triggers[0].workers[3]"]);
         for (const c of changes.filter((x) => x.path === "triggers[0].workers[3]"))
             expect(c).toMatchObject({ old: undefined, new: "worker-4" });
         const gate = changes.filter((x) => x.path === "create");
@@ -39,7 +40,14 @@ describe("a same-stack diff reads as the edit", () => {
         const d = diffPlans(base(), plan("three-small+query"));
         const q3 = runNames("experiment", "q3-r1");
         expect(brief(d.added).sort()).toEqual(
-            ["n1 " + q3.drop("n1"), "n2 " + q3.drop("n2"), "n3 " + q3.drop("n3"), "n1 " + q3.run, "cluster " + q3.record].sort(),
+            [
+                "cluster " + q3.attempt,
+                "n1 " + q3.drop("n1"),
+                "n2 " + q3.drop("n2"),
+                "n3 " + q3.drop("n3"),
+                "n1 " + q3.run,
+                "cluster " + q3.record,
+            ].sort(),
         );
         expect(d.changed).toEqual([]);
         expect(d.removed).toEqual([]);
@@ -52,9 +60,9 @@ describe("a same-stack diff reads as the edit", () => {
             to: "three-small in the working tree",
         });
         expect(text.split("\n").slice(0, 3)).toEqual([
-            "three-small at HEAD -> three-small in the working tree: 9 added, 0 removed, 5 changed",
+            "three-small at HEAD -> three-small in the working tree: 9 added, 0 removed, 7 changed",
             "  + added: 9 on n4",
-            "  ~ changed: 3 on n1, 2 on cluster",
+            "  ~ changed: 3 on n1, 4 on cluster",
         ]);
         expect(text).toContain(
             "  ~ command:local:Command parwop-health-wait\n      create: --workers worker-1,worker-2,worker-3 -> worker-1,worker-2,worker-3,worker-4\n",

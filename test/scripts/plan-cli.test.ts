@@ -26,7 +26,7 @@ test("--diff compares the working tree with HEAD: the added node first, as count
     const r = plan("three-small", "--diff");
     expect(r.status).toBe(0);
     expect(r.stdout.split("\n").slice(0, 2)).toEqual([
-        "three-small at HEAD -> three-small in the working tree: 9 added, 0 removed, 5 changed",
+        "three-small at HEAD -> three-small in the working tree: 9 added, 0 removed, 7 changed",
         "  + added: 9 on n4",
     ]);
 });

@@ -71,6 +71,7 @@ describe("record-result.js", () => {
             ...JSON.parse(driverLine()),
             git_commit: head,
             git_dirty: dirty,
+            git_diff_digest: dirty ? expect.stringMatching(/^[0-9a-f]{16}$/) : null,
             recorded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         });
     });
@@ -144,10 +145,10 @@ describe("record-result.js", () => {
         expect(header).toBe(
             "execution_id,run_id,stack,environment,node_count,tier,mode,query,repetition,warmup,wall_seconds,records,batches,rows," +
                 "memory_limit_records,workers,nodes,started_at,ended_at,source_digest,image_id,cluster_identity,config_hash," +
-                "driver_digest,drop_digest,git_commit,git_dirty,recorded_at",
+                "run_key,attempt,driver_digest,drop_digest,git_commit,git_dirty,git_diff_digest,recorded_at",
         );
         expect(row).toMatch(
-            /^6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f,r1,lab-32_2,"lab, ""netns""",2,32_2,distributed,"odd ""name"", with comma",1,false,12\.5,40000,0,0,5000000,worker-1;worker-2,worker-1;worker-2,2025-01-01T00:00:00\.000Z,2025-01-01T00:00:12\.500Z,src-1111,sha256:0123abcd,cluster-aaaa,cfg1,drv-2222,drop-3333,[0-9a-f]{40},(true|false),[0-9TZ:.-]+$/,
+            /^6f1c2b0e-8d4a-4c1e-9b7a-0a1b2c3d4e5f,r1,lab-32_2,"lab, ""netns""",2,32_2,distributed,"odd ""name"", with comma",1,false,12\.5,40000,0,0,5000000,worker-1;worker-2,worker-1;worker-2,2025-01-01T00:00:00\.000Z,2025-01-01T00:00:12\.500Z,src-1111,sha256:0123abcd,cluster-aaaa,cfg1,5d1e0c2a9b8f7e6d,1,drv-2222,drop-3333,[0-9a-f]{40},(true,[0-9a-f]{16}|false,),[0-9TZ:.-]+$/,
         );
     });
 
@@ -221,7 +222,7 @@ describe("record-result.js", () => {
         expect(fs.existsSync(dir)).toBe(false);
     });
 
-    it("stamps whether the checkout had uncommitted changes: false when clean, true with a new file, null outside git", () => {
+    it("stamps whether the checkout had uncommitted changes and a digest of them: one per content of the change", () => {
         // A checkout of its own holding the two scripts, so the dirty flag is this test's to set.
         const checkout = path.join(tmp, "checkout");
         fs.mkdirSync(path.join(checkout, "scripts"), { recursive: true });
@@ -235,18 +236,29 @@ describe("record-result.js", () => {
             });
             expect(r.code).toBe(0);
             const last = readJsonl(dir).at(-1)!;
-            return [last.git_commit, last.git_dirty];
+            return [last.git_commit, last.git_dirty, last.git_diff_digest];
         };
-        expect(recordWith()).toEqual(["unknown", null]);
+        expect(recordWith()).toEqual(["unknown", null, null]);
         const git = (...args: string[]) =>
             expect(run("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: checkout }).code).toBe(0);
         git("init", "-q");
         git("add", ".");
         git("commit", "-q", "-m", "scripts");
         const head = run("git", ["rev-parse", "HEAD"], { cwd: checkout }).stdout.trim();
-        expect(recordWith()).toEqual([head, false]);
+        expect(recordWith()).toEqual([head, false, null]);
         fs.writeFileSync(path.join(checkout, "scripts", "new.js"), "");
-        expect(recordWith()).toEqual([head, true]);
+        const [, dirty, newFile] = recordWith();
+        expect([dirty, newFile]).toEqual([true, expect.stringMatching(/^[0-9a-f]{16}$/)]);
+        // the same change, the same digest; another content of the new file, or an edit to a tracked one, another
+        expect(recordWith()[2]).toBe(newFile);
+        fs.writeFileSync(path.join(checkout, "scripts", "new.js"), "x");
+        const edited = recordWith()[2];
+        expect(edited).not.toBe(newFile);
+        fs.rmSync(path.join(checkout, "scripts", "new.js"));
+        fs.appendFileSync(path.join(checkout, "scripts", "results-lock.js"), "\n");
+        const tracked = recordWith()[2];
+        expect([tracked, recordWith()[1]]).not.toContain(edited);
+        expect(recordWith()[1]).toBe(true);
     });
 
     it("prints usage without a results dir", () => {

@@ -10,7 +10,7 @@ interface Tier {
     tier: string;
     stack: string;
     runId: string;
-    configHash: string;
+    configHashes: string[];
     ramGiB: number;
     cpus: number;
 }
@@ -21,8 +21,8 @@ const { writeStudyReport } = require(path.join(ROOT, "tools", "study-report.js")
 
 const tiers: Tier[] = [
     // Study order is not name order: the baseline is the first tier given.
-    { tier: "64_4", stack: "lab-64_4", runId: "2", configHash: "cfg-64", ramGiB: 64, cpus: 4 },
-    { tier: "128_8", stack: "lab-128_8", runId: "1", configHash: "cfg-128", ramGiB: 128, cpus: 8 },
+    { tier: "64_4", stack: "lab-64_4", runId: "2", configHashes: ["cfg-64"], ramGiB: 64, cpus: 4 },
+    { tier: "128_8", stack: "lab-128_8", runId: "1", configHashes: ["cfg-128"], ramGiB: 128, cpus: 8 },
 ];
 let seq = 0;
 function rec(t: Tier, query: string, wall: number, extra: Row = {}): Row {
@@ -34,7 +34,7 @@ function rec(t: Tier, query: string, wall: number, extra: Row = {}): Row {
         node_count: 8,
         mode: "distributed",
         run_id: t.runId,
-        config_hash: t.configHash,
+        config_hash: t.configHashes[0],
         cluster_identity: `cluster-${t.tier}-${"c".repeat(40)}`,
         source_digest: `sha256:${"a".repeat(64)}`,
         image_id: `sha256:${"b".repeat(64)}`,

@@ -241,13 +241,14 @@ describe("nextRunId", () => {
 });
 
 describe("recordedRuns", () => {
-    const run = (q: string, repetition: number, warmup = false) => ({ query: { name: q }, repetition, warmup }) as unknown as ScheduledRun;
+    const run = (q: string, repetition: number, warmup = false) =>
+        ({ query: { name: q }, repetition, warmup, configHash: `h-${q}` }) as unknown as ScheduledRun;
     const runs = [run("SQ1", 1, true), run("SQ1", 1), run("SQ1", 2), run("SQ2", 1)];
-    const series = { stack: "lab-32_2", runId: "3", configHash: "h" };
+    const series = { stack: "lab-32_2", runId: "3" };
     const rec = (query: string, repetition: number, over: Record<string, unknown> = {}) => ({
         stack: "lab-32_2",
         run_id: "3",
-        config_hash: "h",
+        config_hash: `h-${query}`,
         query,
         repetition,
         warmup: false,
@@ -260,7 +261,7 @@ describe("recordedRuns", () => {
             rec("SQ1", 1),
             rec("SQ1", 1), // recorded twice (two executions): still one run done
             rec("SQ1", 2, { run_id: "2" }), // an older series
-            rec("SQ2", 1, { config_hash: "other" }), // measured something else
+            rec("SQ2", 1, { config_hash: "h-SQ1" }), // measured something else (another query's settings)
             rec("SQ1", 2, { warmup: true }),
             rec("SQ9", 1), // not asked for any more
         ];

@@ -29,8 +29,11 @@ describe("studyTiers: the study's stacks from their files", () => {
             ["small", "local-small", "1", []],
         ]);
         expect(tiers[1].runs.map((r) => r.id)).toEqual(["q1-r1", "q2-r1"]);
-        expect(tiers[0].configHash).toMatch(/^[0-9a-f]{16,}$/);
-        expect(tiers[0].configHash).not.toBe(tiers[1].configHash);
+        // one hash per query (model/provenance.ts), none shared between tiers
+        expect(tiers[1].configHashes).toEqual(tiers[1].runs.map((r) => r.configHash));
+        expect(tiers[1].configHashes).toHaveLength(2);
+        for (const h of tiers[0].configHashes) expect(h).toMatch(/^[0-9a-f]{16}$/);
+        expect(tiers[0].configHashes.filter((h) => tiers[1].configHashes.includes(h))).toEqual([]);
     });
 
     it("keeps the order --tiers gives", () => {

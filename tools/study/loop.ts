@@ -22,7 +22,7 @@ const { writeStudyReport } = require("../study-report.js") as {
     writeStudyReport(
         resultsDir: string,
         outDir: string,
-        tiers: { tier: string; stack: string; runId: string; configHash: string; ramGiB: number; cpus: number }[],
+        tiers: { tier: string; stack: string; runId: string; configHashes: string[]; ramGiB: number; cpus: number }[],
     ): { files: string[]; runs: number };
 };
 
@@ -136,7 +136,7 @@ export class StudyLoop {
             tier: t.tier,
             stack: t.stack,
             runId: t.runId,
-            configHash: t.configHash,
+            configHashes: t.configHashes,
             ramGiB: t.settings.tier.ramGiB,
             cpus: t.settings.tier.cpus,
         }));

@@ -118,13 +118,13 @@ export function nextRunId(runId: string): string {
     return m ? `${m[1]}${Number(m[2]) + 1}` : `${runId}-2`;
 }
 
-/** How many of the runs a tier's config asks for are recorded in its results, under its run id and config hash. */
-export function recordedRuns(records: Row[], runs: ScheduledRun[], series: { stack: string; runId: string; configHash: string }): number {
+/** How many of the runs a tier's config asks for are recorded in its results, under its run id and each run's config hash. */
+export function recordedRuns(records: Row[], runs: ScheduledRun[], series: { stack: string; runId: string }): number {
     const have = new Set(
         records
             .filter((r) => r.warmup !== true && typeof r.wall_seconds === "number")
-            .filter((r) => r.stack === series.stack && String(r.run_id) === series.runId && r.config_hash === series.configHash)
-            .map((r) => `${String(r.query)}#${String(r.repetition)}`),
+            .filter((r) => r.stack === series.stack && String(r.run_id) === series.runId)
+            .map((r) => `${String(r.query)}#${String(r.repetition)}#${String(r.config_hash)}`),
     );
-    return runs.filter((r) => !r.warmup && have.has(`${r.query.name}#${r.repetition}`)).length;
+    return runs.filter((r) => !r.warmup && have.has(`${r.query.name}#${r.repetition}#${r.configHash}`)).length;
 }

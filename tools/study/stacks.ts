@@ -10,7 +10,6 @@ import * as path from "path";
 import { studyQueries } from "../../config/experiment";
 import { Settings } from "../../config/settings";
 import { ConfigError } from "../../config/validate";
-import { configHash } from "../../model/provenance";
 import { ScheduledRun } from "../../model/schedule";
 import { stackModel } from "../planModel";
 import { StackConfig, stackConfig } from "../stackConfig";
@@ -30,9 +29,9 @@ export interface StudyTier {
     settings: Settings;
     /** Every run in order, warm-ups too (model/schedule.ts): progress counts them, the record counts the others. */
     runs: ScheduledRun[];
-    /** What identifies this tier's series in its results: the run id and config hash the program records. */
+    /** What identifies this tier's series in its results: the run id and its runs' config hashes, as the program records them. */
     runId: string;
-    configHash: string;
+    configHashes: string[];
     /** What the study sets in this stack's config first, in order; empty when the file already says it. */
     writes: ConfigWrite[];
 }
@@ -161,7 +160,7 @@ export function studyTiers(root: string, args: StudyArgs): StudyTier[] {
             settings: s,
             runs: after.runs,
             runId: String(s.experiment.runId),
-            configHash: configHash(s),
+            configHashes: [...new Set(after.runs.filter((r) => !r.warmup).map((r) => r.configHash))],
             writes: o.writes,
         });
     }
