@@ -79,7 +79,8 @@ export class Experiment extends pulumi.ComponentResource {
                           {
                               create: shellLine(["node", "scripts/record-attempt.js", args.resultsDir]),
                               dir: args.projectRoot,
-                              environment: { PARWOP_ATTEMPT: JSON.stringify({ ...attempt, unrecorded: run.unrecorded }) },
+                              // Only what the trigger holds: a retry's later `up`s must see no change here.
+                              environment: { PARWOP_ATTEMPT: JSON.stringify(attempt) },
                               triggers,
                           },
                           { ...local, dependsOn: previous },

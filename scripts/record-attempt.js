@@ -7,7 +7,8 @@
  * log, not results: nothing in it is a measurement.
  *
  * usage: node scripts/record-attempt.js RESULTS_DIR
- *        (env PARWOP_ATTEMPT: JSON {stack, run, run_id, run_key, attempt, unrecorded?}, set by the program)
+ *        (env PARWOP_ATTEMPT: JSON {stack, run, run_id, run_key, attempt}, set by the program; an
+ *        attempt N > 1 exists only because attempt N - 1 left no record)
  */
 "use strict";
 
@@ -45,8 +46,8 @@ function main() {
     }
     try {
         const a = recordAttempt(resultsDir, process.env.PARWOP_ATTEMPT, new Date());
-        const retry =
-            a.unrecorded === undefined ? "" : ` (attempt ${String(a.unrecorded)} left no record: this one drops the caches again)`;
+        const n = Number(a.attempt);
+        const retry = n > 1 ? ` (attempt ${n - 1} left no record: this one drops the caches again)` : "";
         process.stdout.write(`attempt ${String(a.attempt)} of ${String(a.run)} started${retry}\n`);
     } catch (e) {
         process.stderr.write(`record-attempt: ${e instanceof Error ? e.message : String(e)}\n`);

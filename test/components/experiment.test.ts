@@ -152,9 +152,12 @@ describe("Experiment", () => {
         expect(after.run).toEqual({ ...before.run, attempt: 2 });
         after.drops.forEach((t, i) => expect(t).not.toEqual(before.drops[i]));
         const noted = named(rec, retryNames("q1-r1").attempt);
-        expect(JSON.parse((noted.inputs.environment as Record<string, string>).PARWOP_ATTEMPT)).toMatchObject({
+        expect(JSON.parse((noted.inputs.environment as Record<string, string>).PARWOP_ATTEMPT)).toEqual({
+            stack,
+            run: "q1-r1",
+            run_id: "1",
+            run_key: runs[1].key,
             attempt: 2,
-            unrecorded: 1,
         });
         expect(
             JSON.parse((named(rec, retryNames("q1-r1").record).inputs.environment as Record<string, string>).PARWOP_PROVENANCE),

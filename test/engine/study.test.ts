@@ -47,7 +47,14 @@ function study(args: string[], interrupt?: { until: RegExp; signal: NodeJS.Signa
         }
     });
     child.stderr!.on("data", (d) => (err += d));
-    return new Promise((resolve) => child.on("close", (code) => resolve({ code, out, err, seconds: (Date.now() - start) / 1000 })));
+    return new Promise((resolve) =>
+        child.on("close", (code) => {
+            // An unexpected failure's own words first, whole: a CI log shows an assertion's diff only in part.
+            if (code !== 0 && code !== 130)
+                console.log(`study ${args.join(" ")} exited ${code}:\n${err.split("\n").slice(-25).join("\n")}`);
+            resolve({ code, out, err, seconds: (Date.now() - start) / 1000 });
+        }),
+    );
 }
 
 const results = (stack: string) => {

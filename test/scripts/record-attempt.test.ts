@@ -16,7 +16,7 @@ describe("record-attempt.js", () => {
     it("appends one line per attempt, with its start time, and says when it is a retry", () => {
         const dir = path.join(tmp, "results", "lab-32_2");
         expect(note(dir, attempt)).toEqual({ code: 0, stdout: "attempt 1 of sq1-r1 started\n", stderr: "" });
-        expect(note(dir, { ...attempt, attempt: 2, unrecorded: 1 })).toEqual({
+        expect(note(dir, { ...attempt, attempt: 2 })).toEqual({
             code: 0,
             stdout: "attempt 2 of sq1-r1 started (attempt 1 left no record: this one drops the caches again)\n",
             stderr: "",
@@ -28,7 +28,7 @@ describe("record-attempt.js", () => {
             .map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(lines).toEqual([
             { ...attempt, started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
-            { ...attempt, attempt: 2, unrecorded: 1, started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+            { ...attempt, attempt: 2, started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
         ]);
         expect(fs.existsSync(path.join(dir, "runs.jsonl"))).toBe(false);
     });

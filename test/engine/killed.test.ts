@@ -1,0 +1,133 @@
+/**
+ * `kill -9` of `pulumi up` while the run executes, through the real CLI, its plugins and this
+ * machine's Docker engine (the dev environment, one query): what the next commands say, the
+ * recovery the README gives (`pulumi cancel`, then `up`), that the `up` after it is a retry with
+ * fresh drops on every node, and that runs.jsonl then holds the run once.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { containersOf, devStackFiles, removeContainersOf } from "./devstack";
+import { EngineProject, summary } from "./engine";
+import { processesIn } from "./studyProject";
+
+const stack = "dev-killed";
+let project: EngineProject;
+const took: Record<string, number> = {};
+
+beforeAll(() => {
+    removeContainersOf(stack);
+    const dev = devStackFiles();
+    project = new EngineProject(stack, {
+        "envs/dev.yaml": dev["envs/dev.yaml"],
+        "stacks/dev.yaml": dev["stacks/dev.yaml"],
+        [`Pulumi.${stack}.yaml`]: stringify({
+            config: {
+                "parwop:environment": "dev",
+                "parwop:tier": "dev",
+                "parwop:experiment": {
+                    mode: "distributed",
+                    repetitions: 1,
+                    queries: [{ name: "SQ1", partitionBy: ["SOURCE_POINT_NUMBER"], orderBy: ["SENSOR_NUMBER"] }],
+                },
+            },
+        }),
+    });
+    project.ok(["config", "set", "--secret", "parwop:brokerAdminPassword", "engine-tests-admin"]);
+});
+
+afterAll(() => {
+    if (containersOf(stack).length > 0) {
+        project.pulumi(["cancel", "--yes"]);
+        project.pulumi(["destroy", "--yes"]);
+    }
+    removeContainersOf(stack);
+    for (const pid of processesIn(project.dir)) process.kill(pid, "SIGKILL");
+    project.remove();
+    console.log(`killed pulumi (s): ${JSON.stringify(took)}`);
+});
+
+/** `pulumi up --yes`, killed with SIGKILL (the CLI alone, as `kill -9 PID` does) once a line matches. */
+function upKilledAt(line: RegExp): Promise<{ out: string; killed: boolean }> {
+    const child = spawn("pulumi", ["up", "--yes", "--non-interactive"], { cwd: project.dir, env: project.env });
+    let out = "";
+    let killed = false;
+    const seen = (d: Buffer) => {
+        out += d;
+        if (!killed && line.test(out)) killed = child.kill("SIGKILL");
+    };
+    child.stdout.on("data", seen);
+    child.stderr.on("data", seen);
+    return new Promise((resolve) => child.on("close", () => resolve({ out, killed })));
+}
+
+/** The processes the killed CLI left (language host, plugins), by name. */
+const leftRunning = () =>
+    processesIn(project.dir)
+        .map((p) => fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0])
+        .map((c) => path.basename(c))
+        .join(", ") || "nothing";
+
+const attempts = () =>
+    fs
+        .readFileSync(path.join(project.dir, "results", stack, "attempts.jsonl"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("a pulumi up killed while its run executes", () => {
+    test("the next up says the stack is locked and names pulumi cancel; nothing is recorded", async () => {
+        const start = Date.now();
+        const r = await upKilledAt(/experiment-sq1-r1-run creating/);
+        took["up until killed"] = (Date.now() - start) / 1000;
+        expect(r.killed).toBe(true);
+        expect(project.results()).toEqual([]);
+        expect(attempts().map((a) => a.attempt)).toEqual([1]);
+        // What the killed CLI left behind (its language host and plugins, now children of init): the README says what to do.
+        await new Promise((r) => setTimeout(r, 3000));
+        console.log(
+            `left running 3 s after the kill: ${
+                processesIn(project.dir)
+                    .map((p) => fs.readFileSync(`/proc/${p}/comm`, "utf8").trim())
+                    .join(", ") || "nothing"
+            }`,
+        );
+
+        const locked = project.pulumi(["up", "--yes"]);
+        expect(locked.code).not.toBe(0);
+        expect(locked.out).toContain("the stack is currently locked by 1 lock(s)");
+        expect(locked.out).toContain("pulumi cancel");
+    });
+
+    test("after pulumi cancel, one up is attempt 2: the drops on every node run again, then the run; recorded once", () => {
+        project.ok(["cancel", "--yes"]);
+        const r = project.ok(["up", "--yes", "--diff"]);
+        took["recovering up"] = r.seconds;
+        expect(r.out).toContain("run sq1-r1: attempt 1 left no record");
+        expect(r.out).toContain("this up makes attempt 2, with fresh cache drops on every node");
+        // the drops before attempt 1 succeeded and are in the state: the retry replaces them, and the attempt note;
+        // the run and its record, never created, are created
+        for (const node of ["dev-1", "dev-2"])
+            expect(r.out).toMatch(new RegExp(`\\+-command:local:Command: \\(replace\\)\n\\s+\\[id=experiment-sq1-r1-drop-${node}`));
+        expect(summary(r.out)).toMatchObject({ created: 2, replaced: 3 });
+        const records = project.results().map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(records).toHaveLength(1);
+        expect(records[0]).toMatchObject({ query: "SQ1", repetition: 1, attempt: 2, run_key: attempts()[0].run_key });
+        expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
+        // They stay until killed (README, "After a killed pulumi"): the recovering up started its own.
+        console.log(`left running after the recovering up: ${leftRunning()}`);
+        for (const pid of processesIn(project.dir)) process.kill(pid, "SIGTERM");
+    });
+
+    test("an up after that changes nothing, and destroy leaves no container", async () => {
+        for (let i = 0; i < 50 && leftRunning() !== "nothing"; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(leftRunning()).toBe("nothing");
+        const again = project.ok(["up", "--yes"]);
+        expect(Object.keys(summary(again.out))).toEqual(["unchanged"]);
+        expect(project.results()).toHaveLength(1);
+        expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
+        project.ok(["destroy", "--yes"]);
+        expect(containersOf(stack)).toEqual([]);
+    });
+});
