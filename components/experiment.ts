@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { digestOf } from "../lib/digest";
 import { nodeCommand } from "../lib/nodeCommand";
-import { dropCachesStep, runStep, shellLine } from "../lib/scripts";
+import { dropCachesStep, runSpoolDir, runStep, shellLine } from "../lib/scripts";
 import { dropTime, parseResult } from "../lib/stepOutputs";
 import { runNames } from "../model/names";
 import { ScheduledRun } from "../model/schedule";
@@ -99,12 +99,15 @@ export class Experiment extends pulumi.ComponentResource {
                     after,
                 ),
             );
-            const step = (droppedAt?: string) =>
+            // Its attempts share one identity (not a redeployed cluster's run): the spool hands a lost attempt's result on.
+            const identity = pulumi.output(trigger).apply((t) => digestOf({ ...t, attempt: undefined }));
+            const step = (identity: string, droppedAt?: string) =>
                 runStep(
                     run.runner.container,
                     args.runTimeoutSeconds,
                     [...run.driverArgs, ...(droppedAt === undefined ? [] : ["--cache-dropped-at", droppedAt])],
                     run.recordsFromLog,
+                    { dir: runSpoolDir(String(args.provenance.stack)), identity, attempt: run.attempt },
                 );
             // The runner node's drop time lets the driver refuse a measured run that no drop preceded.
             const runnerDrop = run.warmup ? undefined : drops[run.drops.findIndex((n) => n.name === run.runner.node.name)];
@@ -112,10 +115,12 @@ export class Experiment extends pulumi.ComponentResource {
                 names.run,
                 cluster.access(run.runner.node.name),
                 {
-                    create: runnerDrop ? runnerDrop.stdout.apply((out) => step(dropTime(out)).create) : step().create,
-                    stdin: step().stdin,
+                    create: pulumi
+                        .all([identity, runnerDrop ? runnerDrop.stdout : undefined])
+                        .apply(([id, out]) => step(id, out === undefined ? undefined : dropTime(out)).create),
+                    stdin: step("0").stdin,
                     triggers,
-                    timeoutSeconds: step().timeoutSeconds + sshSlackSeconds,
+                    timeoutSeconds: step("0").timeoutSeconds + sshSlackSeconds,
                 },
                 { parent: this, provider: cluster.commandProvider, dependsOn: drops.length > 0 ? drops : after.dependsOn },
             );

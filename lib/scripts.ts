@@ -106,8 +106,16 @@ export function brokerReadyStep(container: string, timeoutSeconds: number): Node
  * `timeoutSeconds`, wrapped on the node by scripts/run-query.sh, which reports a driver that died
  * without a word and, given `recordsFromLog` (the coordinator's container, for distributed mode),
  * reads PARWOP's record count from that container's log. `driverArgs` must hold --query and --repetition.
+ * With `spool`, the driver runs detached and its result stays on the node (run-query.sh), so the
+ * next attempt of the same run can hand on a result whose `pulumi` was lost.
  */
-export function runStep(container: string, timeoutSeconds: number, driverArgs: (string | number)[], recordsFromLog?: string): NodeStep {
+export function runStep(
+    container: string,
+    timeoutSeconds: number,
+    driverArgs: (string | number)[],
+    recordsFromLog?: string,
+    spool?: RunSpool,
+): NodeStep {
     const valueOf = (flag: string) => {
         const i = driverArgs.indexOf(flag);
         if (i < 0 || i + 1 >= driverArgs.length) throw new Error(`runStep: driver arguments lack ${flag}`);
@@ -121,6 +129,7 @@ export function runStep(container: string, timeoutSeconds: number, driverArgs: (
         ...(recordsFromLog === undefined ? [] : ["--records-from-log", recordsFromLog]),
         "--log-timeout",
         RUN_LOG_SECONDS,
+        ...(spool === undefined ? [] : ["--spool-dir", spool.dir, "--run-identity", spool.identity, "--attempt", spool.attempt]),
     ];
     // The wrapper's own steps after the driver's bound: docker exec's slack, then docker logs (with its -k 5), then margin.
     const outer = timeoutSeconds + PYTHON_IN_CONTAINER_SLACK + RUN_LOG_SECONDS + 5 + 25;
@@ -129,6 +138,20 @@ export function runStep(container: string, timeoutSeconds: number, driverArgs: (
         stdin: runScripts(),
         timeoutSeconds: outer + BASH_KILL_AFTER,
     };
+}
+
+/** Where on the runner's node a run keeps what it printed (scripts/run-query.sh --spool-dir). */
+export interface RunSpool {
+    /** The stack's spool dir on the node. */
+    dir: string;
+    /** The run as one series and cluster know it: equal for its attempts, another after a redeploy (hex). */
+    identity: string;
+    attempt: number;
+}
+
+/** The spool dir of a stack's runs on every node: under /var/tmp, which outlives a reboot, unlike /tmp. */
+export function runSpoolDir(stack: string): string {
+    return `/var/tmp/parwop-runs/${stack}`;
 }
 
 /** A run's stdin: the wrapper reads only itself from it; the driver that follows is docker exec's stdin. */

@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { runSpoolDir } from "../../lib/scripts";
 import { repoRoot } from "../helpers/fixture";
 import { fixtureProject } from "../helpers/project";
 
@@ -87,7 +88,11 @@ export class EngineProject {
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     }
 
+    /** Removes the project and what its stacks' runs left on the nodes (the lab's hosts share this machine's /var/tmp). */
     remove(): void {
+        const stacks = path.join(this.dir, ".state", ".pulumi", "stacks", "parwop");
+        const names = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((f) => f.endsWith(".json")) : [];
+        for (const f of names) fs.rmSync(runSpoolDir(f.slice(0, -".json".length)), { recursive: true, force: true });
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }

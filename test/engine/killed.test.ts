@@ -2,13 +2,16 @@
  * `kill -9` of `pulumi up` while the run executes, through the real CLI, its plugins and this
  * machine's Docker engine (the dev environment, one query): what the next commands say, the
  * recovery the README gives (`pulumi cancel`, then `up`), that the `up` after it is a retry with
- * fresh drops on every node, and that runs.jsonl then holds the run once.
+ * fresh drops on every node which hands on the result the killed attempt finished with on the
+ * node (scripts/run-query.sh's spool) rather than measuring again, and that runs.jsonl then
+ * holds the run once.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { containersOf, devStackFiles, removeContainersOf } from "./devstack";
+import { runSpoolDir } from "../../lib/scripts";
 import { EngineProject, summary } from "./engine";
 import { processesIn } from "./studyProject";
 
@@ -48,18 +51,22 @@ afterAll(() => {
     console.log(`killed pulumi (s): ${JSON.stringify(took)}`);
 });
 
-/** `pulumi up --yes`, killed with SIGKILL (the CLI alone, as `kill -9 PID` does) once a line matches. */
-function upKilledAt(line: RegExp): Promise<{ out: string; killed: boolean }> {
+/** `pulumi up --yes`, killed with SIGKILL (the CLI alone, as `kill -9 PID` does) once `started` holds. */
+function upKilledWhen(started: () => boolean): Promise<{ out: string; killed: boolean }> {
     const child = spawn("pulumi", ["up", "--yes", "--non-interactive"], { cwd: project.dir, env: project.env });
     let out = "";
     let killed = false;
-    const seen = (d: Buffer) => {
-        out += d;
-        if (!killed && line.test(out)) killed = child.kill("SIGKILL");
-    };
-    child.stdout.on("data", seen);
-    child.stderr.on("data", seen);
-    return new Promise((resolve) => child.on("close", () => resolve({ out, killed })));
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const poll = setInterval(() => {
+        if (!killed && started()) killed = child.kill("SIGKILL");
+    }, 20);
+    return new Promise((resolve) =>
+        child.on("close", () => {
+            clearInterval(poll);
+            resolve({ out, killed });
+        }),
+    );
 }
 
 /** The processes the killed CLI left (language host, plugins), by name. */
@@ -79,20 +86,24 @@ const attempts = () =>
 describe("a pulumi up killed while its run executes", () => {
     test("the next up says the stack is locked and names pulumi cancel; nothing is recorded", async () => {
         const start = Date.now();
-        const r = await upKilledAt(/experiment-sq1-r1-run creating/);
+        // The run has started on its node: its spool names the driver's pid.
+        const r = await upKilledWhen(
+            () =>
+                fs.existsSync(runSpoolDir(stack)) &&
+                fs.readdirSync(runSpoolDir(stack)).some((d) => fs.existsSync(path.join(runSpoolDir(stack), d, "pid"))),
+        );
         took["up until killed"] = (Date.now() - start) / 1000;
         expect(r.killed).toBe(true);
         expect(project.results()).toEqual([]);
         expect(attempts().map((a) => a.attempt)).toEqual([1]);
         // What the killed CLI left behind (its language host and plugins, now children of init): the README says what to do.
         await new Promise((r) => setTimeout(r, 3000));
-        console.log(
-            `left running 3 s after the kill: ${
-                processesIn(project.dir)
-                    .map((p) => fs.readFileSync(`/proc/${p}/comm`, "utf8").trim())
-                    .join(", ") || "nothing"
-            }`,
-        );
+        console.log(`left running 3 s after the kill: ${leftRunning()}`);
+        const spool = runSpoolDir(stack);
+        const listing = fs.existsSync(spool)
+            ? fs.readdirSync(spool).map((d) => `${d}: ${fs.readdirSync(path.join(spool, d)).join(" ")}`)
+            : [];
+        console.log(`spool 3 s after the kill: ${listing.join("; ") || "none"}`);
 
         const locked = project.pulumi(["up", "--yes"]);
         expect(locked.code).not.toBe(0);
@@ -100,7 +111,7 @@ describe("a pulumi up killed while its run executes", () => {
         expect(locked.out).toContain("pulumi cancel");
     });
 
-    test("after pulumi cancel, one up is attempt 2: the drops on every node run again, then the run; recorded once", () => {
+    test("after pulumi cancel, one up is attempt 2: the drops run again, the killed attempt's finished result is recorded, once", () => {
         project.ok(["cancel", "--yes"]);
         const r = project.ok(["up", "--yes", "--diff"]);
         took["recovering up"] = r.seconds;
@@ -113,14 +124,16 @@ describe("a pulumi up killed while its run executes", () => {
         expect(summary(r.out)).toMatchObject({ created: 2, replaced: 3 });
         const records = project.results().map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(records).toHaveLength(1);
-        expect(records[0]).toMatchObject({ query: "SQ1", repetition: 1, attempt: 2, run_key: attempts()[0].run_key });
+        // The killed attempt's run went on (the CLI's plugins outlived it) and ended before attempt 2's drops.
+        expect(records[0]).toMatchObject({ query: "SQ1", repetition: 1, attempt: 2, recovered_attempt: 1, run_key: attempts()[0].run_key });
+        expect(r.out).toContain("run-query: attempt 1 finished on this node after its pulumi lost it: its result stands for attempt 2");
         expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
-        // They stay until killed (README, "After a killed pulumi"): the recovering up started its own.
-        console.log(`left running after the recovering up: ${leftRunning()}`);
-        for (const pid of processesIn(project.dir)) process.kill(pid, "SIGTERM");
     });
 
     test("an up after that changes nothing, and destroy leaves no container", async () => {
+        // They stay until killed (README, "After a killed pulumi"): the recovering up started its own.
+        console.log(`left running after the recovering up: ${leftRunning()}`);
+        for (const pid of processesIn(project.dir)) process.kill(pid, "SIGTERM");
         for (let i = 0; i < 50 && leftRunning() !== "nothing"; i++) await new Promise((r) => setTimeout(r, 100));
         expect(leftRunning()).toBe("nothing");
         const again = project.ok(["up", "--yes"]);
@@ -129,5 +142,9 @@ describe("a pulumi up killed while its run executes", () => {
         expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
         project.ok(["destroy", "--yes"]);
         expect(containersOf(stack)).toEqual([]);
+        // The spool keeps the result on the node; the test's project removes it (engine.ts).
+        expect(fs.existsSync(path.join(runSpoolDir(stack)))).toBe(true);
+        project.remove();
+        expect(fs.existsSync(path.join(runSpoolDir(stack)))).toBe(false);
     });
 });

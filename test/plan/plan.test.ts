@@ -29,7 +29,9 @@ describe("the plan of a stack", () => {
         const worker = plan.resources.find((r) => r.name === "parwop-n2-worker-container")!;
         expect(worker.inputs.image).toBe("[unknown: output of parwop-n2-parwop-image]");
         const run = plan.resources.find((r) => r.name === "experiment-q1-r1-run")!;
-        expect(run.inputs.create).toBe("[unknown: output of experiment-q1-r1-drop-n1]");
+        // the runner's drop time, and the run's identity (its trigger holds the cluster's identity)
+        expect(run.inputs.create).toMatch(/^\[unknown: output of [^\]]*experiment-q1-r1-drop-n1[^\]]*\]$/);
+        expect(run.inputs.create).toContain("parwop-coordinator-container");
         expect(run.inputs.stdin).toMatch(/^scripts\/run-query\.sh \+ scripts\/driver\.py \(\d+ lines, sha256 [0-9a-f]{12}\)$/);
     });
 
