@@ -1,36 +1,22 @@
-import { ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
-import { FIXTURES, ROOT, lines, run } from "./proc";
+import { FakeCoordinator, startFakeCoordinator } from "./fakeCoordinator";
+import { ROOT, lines, run } from "./proc";
 
 const GATE = fs.readFileSync(path.join(ROOT, "scripts", "health_gate.py"));
 
-let tmp: string;
-let stateFile: string;
-let server: ChildProcess;
+let fake: FakeCoordinator;
 let url: string;
-
-function setState(state: unknown): void {
-    fs.writeFileSync(stateFile, JSON.stringify(state));
-}
+const setState = (state: unknown) => fake.setState(state);
+const waitForPolls = (n: number) => fake.waitForRequests(n);
 
 beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "health-gate-"));
-    stateFile = path.join(tmp, "state.json");
-    setState({ nodes: {} });
-    server = spawn("python3", [path.join(FIXTURES, "fake_coordinator.py"), stateFile], { stdio: ["ignore", "pipe", "inherit"] });
-    const port = await new Promise<string>((resolve, reject) => {
-        server.once("error", reject);
-        server.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
-    });
-    url = `http://127.0.0.1:${port}`;
+    fake = await startFakeCoordinator();
+    url = fake.url;
 });
-afterAll(() => {
-    server.kill();
-    fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => fake.stop());
 
 /** Runs the gate as the command resource does: the file on stdin of `python -u -`. */
 function gate(workers: string, opts: { url?: string; timeout?: number; maxAge?: number; sinceStart?: boolean } = {}) {
@@ -82,14 +68,6 @@ function gateAsync(workers: string, timeout: number) {
         child.stdin.end(GATE);
     });
     return { result, done: () => exited };
-}
-
-/** Resolves once the fake coordinator has answered `n` more requests (however slow python starts). */
-async function waitForPolls(n: number): Promise<void> {
-    const requests = () =>
-        fs.existsSync(`${stateFile}.requests`) ? fs.readFileSync(`${stateFile}.requests`, "utf8").split("\n").length - 1 : 0;
-    const before = requests();
-    while (requests() < before + n) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** A port on which nothing listens. */
