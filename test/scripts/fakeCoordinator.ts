@@ -9,8 +9,8 @@ export interface FakeCoordinator {
     url: string;
     stateFile: string;
     setState(state: unknown): void;
-    /** Resolves once the fake has answered `n` more requests (however slow python starts). */
-    waitForRequests(n: number): Promise<void>;
+    /** Resolves once the fake has answered `n` more requests (however slow python starts), or `stop()` holds. */
+    waitForRequests(n: number, stop?: () => boolean): Promise<void>;
     stop(): void;
 }
 
@@ -32,9 +32,9 @@ export async function startFakeCoordinator(): Promise<FakeCoordinator> {
         url: `http://127.0.0.1:${port}`,
         stateFile,
         setState,
-        async waitForRequests(n: number) {
+        async waitForRequests(n: number, stop = () => false) {
             const before = requests();
-            while (requests() < before + n) await new Promise((resolve) => setTimeout(resolve, 50));
+            while (requests() < before + n && !stop()) await new Promise((resolve) => setTimeout(resolve, 50));
         },
         stop() {
             server.kill();

@@ -10,7 +10,7 @@ const GATE = fs.readFileSync(path.join(ROOT, "scripts", "health_gate.py"));
 let fake: FakeCoordinator;
 let url: string;
 const setState = (state: unknown) => fake.setState(state);
-const waitForPolls = (n: number) => fake.waitForRequests(n);
+const waitForPolls = (n: number, stop?: () => boolean) => fake.waitForRequests(n, stop);
 
 beforeAll(async () => {
     fake = await startFakeCoordinator();
@@ -110,10 +110,11 @@ describe("health_gate.py against a fake coordinator", () => {
         await waitForPolls(2);
         setState({ stamps: { "worker-1": t - 3, "worker-2": t } });
         // Both fresh now, as the coordinator sees them; worker-1 does not know worker-2 yet.
-        await waitForPolls(4);
+        // A gate that passed too early has exited: stop waiting for its polls then.
+        await waitForPolls(4, pending.done);
         expect(pending.done()).toBe(false);
         setState({ stamps: { "worker-1": t + 1, "worker-2": t } });
-        await waitForPolls(2);
+        await waitForPolls(2, pending.done);
         expect(pending.done()).toBe(false); // worker-2 must beat after its own appearance too
         setState({ stamps: { "worker-1": t + 1, "worker-2": t + 1 } });
         const r = await pending.result;
