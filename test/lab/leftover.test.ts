@@ -3,15 +3,16 @@
  * against a real deployment (CONTRACT.md, "Who knows whom"), and scripts/settle-worker.sh clears
  * it: worker-2 registers after worker-1, a distributed query started before worker-1's next
  * heartbeat fails on worker-1 with WorkerNotFound (query Error, the client raises, "Total records"
- * printed all the same), while worker-2 keeps working on it, leaves a spill file and holds off
+ * printed all the same, and the program's run step fails naming the query), while worker-2 keeps working on it, leaves a spill file and holds off
  * SIGTERM; a settle restarts worker-2 once, bounded, and idle roles stop at once.
  */
 import { mkdtempSync, readdirSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { runStep } from "../../lib/scripts";
 import { run as runSync } from "../scripts/proc";
 import { Broker, docker, removeContainers, repoRoot, requireLab, run, startBroker, waitBrokerReady, waitFor } from "./lab";
-import { heartbeatStatus, pythonIn, StandinCluster, startStandinCluster } from "./standin";
+import { heartbeatStatus, StandinCluster, startStandinCluster } from "./standin";
 
 interface QueryRecord {
     query_id: string;
@@ -65,28 +66,33 @@ describe("a failed distributed query on the stand-in, and settle-worker.sh", () 
         });
     };
 
-    test("a query right after the last worker registered fails with WorkerNotFound, and the client raises", async () => {
+    test("a run right after the last worker registered fails with WorkerNotFound, and the driver says so", async () => {
         const since = String(Date.now() / 1000);
-        const client = `
-from parwop.solver.query import QueryClient
-from parwop.solver.dataset import ParquetDataset
-client = QueryClient(datasets=[ParquetDataset(path="/data", node_id=n) for n in ["worker-1", "worker-2"]],
-                     partition_by=["CROSSLINE"], order_by=["DISTANCE"], memory_limit=5000, is_distributed=True,
-                     coordinator_address="${cluster.coordinator.url}", worker_kwargs={"read_only": True})
-for _ in client.run():
-    pass
-`;
-        await expect(pythonIn(cluster.workers[1].container, client)).rejects.toThrow(
-            /ValueError: Query state has been changed to state: error/,
-        );
+        // The program's run step, from the coordinator's container, as scripts.test.ts runs it.
+        const c = cluster.coordinator.container;
+        const driverArgs = ["--query", "SQ3", "--partition-by", "CROSSLINE", "--order-by", "DISTANCE", "--repetition", 1];
+        driverArgs.push("--memory-limit", 5000, "--coordinator", cluster.coordinator.url, "--max-threads", 1);
+        driverArgs.push("--mode", "distributed", "--workers", "worker-1,worker-2");
+        const step = runStep(c, 120, driverArgs, c);
+        const r = runSync("bash", ["-c", step.create], { input: step.stdin, timeoutMs: 180_000 });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
         [failed] = Object.values(await queries(cluster.coordinator.url));
+        // PARWOP's client raised, the query is Error on the coordinator: the run does not count.
+        expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(
+            new RegExp(
+                `^run SQ3 rep 1 failed: query ${failed.query_id} ended in state Error: worker-1: WorkerNotFound: Node worker-2 not found; ` +
+                    "worker-1 Error: WorkerNotFound: Node worker-2 not found; worker-2 (Preparing workers|Loading|Running); " +
+                    "client: ValueError: Query state has been changed to state: error$",
+            ),
+        );
         expect(failed).toMatchObject({
             state: "Error",
             detail: "worker-1: WorkerNotFound: Node worker-2 not found",
             workers: { "worker-1": { state: "Error", detail: "WorkerNotFound: Node worker-2 not found" } },
         });
         // Printed at plan time, before any worker read data: a failed query printed it too.
-        const log = await run("bash", ["-c", `docker logs --since ${since} ${cluster.coordinator.container} 2>&1`]);
+        const log = await run("bash", ["-c", `docker logs --since ${since} ${c} 2>&1`]);
         expect(log.split("\n").filter((l) => l.startsWith("Total records: "))).toEqual(["Total records: 40000"]);
     });
 
