@@ -20,6 +20,8 @@
 #   {"node": NAME, "restarted": true, "queries": [ids], "reason": "...", "stop_seconds": x}
 #   (stop_seconds: the wall time of `docker restart`, nearly all of it the stop)
 # failure: one line `settle NODE: ...` on stderr, exit 1; bad arguments: usage, exit 2.
+# Bounds: asking the coordinator --timeout (+5 s kill), twice at most; the restart
+# --stop-timeout + 60 s (+5 s). An outer `timeout` should allow 2*TIMEOUT + STOP_TIMEOUT + 80 s.
 set -uo pipefail
 
 main() {
