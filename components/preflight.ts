@@ -49,6 +49,9 @@ export class Preflight extends pulumi.ComponentResource {
                     pulumi.getStack(),
                     "--containers",
                     args.containers.join(","),
+                    // Reported, never cleaned: PARWOP's spill files are not this program's to delete.
+                    "--dumps-dir",
+                    node.dumpsDir,
                 ]),
                 stdin: readScript("preflight.sh"),
                 timeoutSeconds: 180,

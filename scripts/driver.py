@@ -9,13 +9,19 @@ usage: driver.py --query NAME --partition-by A[,B] --order-by C[,D] --repetition
                  [--data-path /data] [--warmup] [--timeout SECONDS]
                  [--cache-dropped-at EPOCH [--attempt-marker PATH]] [--log PATH]
 stdout: {"query","repetition","warmup","execution_id","workers","memory_limit_records","wall_seconds",
-         "batches","rows","started_at","ended_at","records"}
+         "batches","rows","started_at","ended_at",
+         distributed only: "query_id","query_state","coordinator_duration_seconds","worker_states",
+         "records"}
   Only what this execution measured: tier, mode, nodes, run id and the other provenance come from
   the program (scripts/record-result.js refuses a line that would override them). `records` is
   PARWOP's own count ("Total records: N"), read from its output; in distributed mode PARWOP prints
   it in the coordinator's log, out of reach here, so it is null and scripts/run-query.sh fills it.
 failure: exit 1, stderr `run QUERY rep N failed: <ExceptionType>: <message>`, nothing on stdout;
   a run that processed no records fails too: `run QUERY rep N failed: processed no records (...)`.
+  Distributed: PARWOP prints "Total records" when it builds its plans, before any worker reads data,
+  so a clean-looking client is not proof. A run counts only when the query this run created ends in
+  Finished or Completed on the coordinator AND the client's iteration raised nothing; else
+  `run QUERY rep N failed: query <id> ended in state <state>: <detail>`.
 """
 
 import argparse
@@ -26,6 +32,7 @@ import re
 import signal
 import sys
 import time
+import urllib.request
 import uuid
 
 # Fed on stdin, the script has no directory of its own on sys.path; PARWOP lives at /code.
@@ -108,6 +115,74 @@ def no_records_reason(args, records):
     if records is None and args.mode == "local":
         return f"processed no records (no \"Total records\" line in PARWOP's output, {args.log})"
     return None
+
+
+SUCCEEDED = ("Finished", "Completed")
+TERMINAL = SUCCEEDED + ("Cancelled", "Timeout", "Error")
+# After the client returns, how long the coordinator may take to write the query's final state.
+SETTLE_SECONDS = 15
+
+
+def coordinator_get(base, path):
+    with urllib.request.urlopen(base.rstrip("/") + path, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def query_ids(base):
+    """The ids of the coordinator's queries. PARWOP answers a dict by id; a list of records is read too."""
+    listed = coordinator_get(base, "/coordinator/query/")
+    if isinstance(listed, dict):
+        return set(listed)
+    return {q["query_id"] if isinstance(q, dict) else str(q) for q in listed}
+
+
+def one_line(text):
+    return " ".join(str(text).split())
+
+
+def query_failure(query, client_failure):
+    """Why a distributed run does not count, or None when it does."""
+    state = query.get("state")
+    if state in SUCCEEDED and not client_failure:
+        return None
+    parts = [one_line(query["detail"])] if query.get("detail") else []
+    for node_id, worker in sorted((query.get("workers") or {}).items()):
+        if worker.get("state") not in SUCCEEDED or worker.get("detail"):
+            detail = f": {one_line(worker['detail'])}" if worker.get("detail") else ""
+            parts.append(f"{node_id} {worker.get('state')}{detail}")
+    if client_failure:
+        parts.append(f"client: {client_failure}")
+    ended = "ended in" if state in TERMINAL else f"still in after {SETTLE_SECONDS}s:"
+    return f"query {query.get('query_id')} {ended} state {state}: {'; '.join(parts) or 'no detail'}"
+
+
+def distributed_outcome(args, before, client_failure):
+    """(fields for the JSON line, None) or (None, failure) from the one query this run created.
+
+    Found by listing the coordinator's queries before and after, not through the client's internals."""
+    try:
+        new = sorted(query_ids(args.coordinator) - before)
+        if len(new) != 1:
+            listed = f" ({', '.join(new)})" if new else ""
+            why = f"expected exactly one new query on the coordinator {args.coordinator}, found {len(new)}{listed}"
+            return None, why + (f"; client: {client_failure}" if client_failure else "")
+        deadline = time.monotonic() + SETTLE_SECONDS
+        query = coordinator_get(args.coordinator, f"/coordinator/query/{new[0]}/")
+        while query.get("state") not in TERMINAL and time.monotonic() < deadline:
+            time.sleep(0.5)
+            query = coordinator_get(args.coordinator, f"/coordinator/query/{new[0]}/")
+    except Exception as e:  # the run's outcome is unknown: it does not count
+        why = f"cannot read the run's query from the coordinator {args.coordinator}: {type(e).__name__}: {e}"
+        return None, why + (f"; client: {client_failure}" if client_failure else "")
+    failure = query_failure(query, client_failure)
+    if failure:
+        return None, failure
+    return {
+        "query_id": query.get("query_id", new[0]),
+        "query_state": query["state"],
+        "coordinator_duration_seconds": query.get("duration"),
+        "worker_states": {n: w.get("state") for n, w in sorted((query.get("workers") or {}).items())},
+    }, None
 
 
 def run_query(args):
@@ -206,14 +281,21 @@ def main(argv):
         signal.signal(signal.SIGALRM, on_deadline)
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
     execution_id = str(uuid.uuid4())
+    before = None
     try:
+        if args.mode == "distributed":
+            before = query_ids(args.coordinator)
         measured = run_query(args)
         signal.setitimer(signal.ITIMER_REAL, 0)
         failure = None
     except BaseException as e:  # noqa: B036 - KeyboardInterrupt/SystemExit must be reported too
+        signal.setitimer(signal.ITIMER_REAL, 0)
         failure = f"{type(e).__name__}: " + str(e).replace("\n", " ").strip()
     sys.stdout.flush()
     sys.stderr.flush()
+    outcome = {}
+    if before is not None:
+        outcome, failure = distributed_outcome(args, before, failure)
     records = total_records(args.log)
     failure = failure or no_records_reason(args, records)
     if failure:
@@ -230,6 +312,7 @@ def main(argv):
         "workers": args.workers,
         "memory_limit_records": args.memory_limit,
         **measured,
+        **(outcome or {}),
         # Last, so scripts/run-query.sh can fill a null in distributed mode by its exact suffix.
         "records": records,
     }

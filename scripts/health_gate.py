@@ -6,9 +6,16 @@ standard library, and the coordinator's clock is the one that stamped `last_hear
 Freshness is judged here from `last_heartbeat` (epoch seconds): PARWOP's own `is_active` compares
 seconds with a millisecond threshold and in practice never turns false, so it proves nothing.
 
+Fresh is not enough: each PARWOP worker keeps its own table of peers and refreshes it only from
+the coordinator's reply to its own heartbeat (parwop/server/discovery.py). A worker that
+registered before the last one did fails a distributed query with `WorkerNotFound` until its
+next beat. So the gate also waits until every worker has a beat stamped strictly after the
+latest first-observed beat of any worker (the last one to appear): up to one interval more.
+
 usage: health_gate.py --url URL --workers ID[,ID...] --timeout SECONDS --max-age SECONDS
                       [--interval SECONDS]
-stdout on success: one JSON line {"ok": true, "workers": {id: age_seconds}, "waited_seconds": x}
+stdout on success: one JSON line {"ok": true, "workers": {id: age_seconds}, "waited_seconds": x,
+  "peers": {"last_appeared": id, "appeared_at": stamp, "heartbeats": {id: first stamp after it}}}
 stderr on failure: one line naming every missing/stale worker (or the silent coordinator), exit 1.
 """
 
@@ -60,6 +67,17 @@ def fetch_status(url, request_timeout):
     return nodes, None
 
 
+def stamp(node):
+    """A node's last_heartbeat when it is a number, else None."""
+    last = node.get("last_heartbeat") if isinstance(node, dict) else None
+    return last if isinstance(last, (int, float)) and not isinstance(last, bool) else None
+
+
+def secs(stamp_):
+    """An epoch stamp as text: whole seconds as PARWOP sends them, else to the millisecond."""
+    return str(int(stamp_)) if stamp_ == int(stamp_) else f"{stamp_:.3f}"
+
+
 def judge(nodes, workers, max_age, now, not_before=None):
     """Returns ({id: age} of fresh workers, [problem text per missing/stale worker])."""
     fresh, problems = {}, []
@@ -68,8 +86,8 @@ def judge(nodes, workers, max_age, now, not_before=None):
         if not isinstance(node, dict):
             problems.append(f"{wid} (never seen)")
             continue
-        last = node.get("last_heartbeat")
-        if not isinstance(last, (int, float)) or isinstance(last, bool):
+        last = stamp(node)
+        if last is None:
             problems.append(f"{wid} (no last_heartbeat)")
             continue
         # last_heartbeat is whole seconds, so a just-stamped heartbeat can look up to 1 s old.
@@ -84,19 +102,66 @@ def judge(nodes, workers, max_age, now, not_before=None):
     return fresh, problems
 
 
+class Peers:
+    """Tracks, over the gate's polls, whether every worker has heartbeated after the last one appeared.
+
+    A worker's first observed `last_heartbeat` is a bound on when it registered (it registered at
+    or before that beat); the latest of those bounds every registration. Stamps are whole seconds
+    in PARWOP, so a beat in the same second may predate the registration: only a strictly later
+    stamp counts. Every worker must beat after it, the last one too (its table is then as fresh).
+    """
+
+    def __init__(self):
+        self.first = {}  # id -> first observed last_heartbeat
+        self.after = {}  # id -> first observed beat strictly after the latest first beat
+
+    def observe(self, nodes, workers):
+        """Records first stamps on every poll, also while judge() still finds a worker missing."""
+        for wid in workers:
+            last = stamp(nodes.get(wid))
+            if last is not None:
+                self.first.setdefault(wid, last)
+
+    def problems(self, nodes, workers):
+        """Call once judge() finds every worker fresh (so each has a stamp)."""
+        self.last_id = max(workers, key=lambda w: self.first[w])
+        self.appeared_at = self.first[self.last_id]
+        out = []
+        for wid in workers:
+            last = stamp(nodes[wid])
+            if last > self.appeared_at:
+                self.after.setdefault(wid, last)
+            elif wid not in self.after and wid == self.last_id:
+                out.append(f"{wid} (no heartbeat since it appeared at {secs(self.appeared_at)})")
+            elif wid not in self.after:
+                out.append(
+                    f"{wid} (no heartbeat after {self.last_id} appeared at {secs(self.appeared_at)},"
+                    f" so it may not know {self.last_id} yet; last {secs(last)})"
+                )
+        return out
+
+    def report(self):
+        return {"last_appeared": self.last_id, "appeared_at": self.appeared_at, "heartbeats": self.after}
+
+
 def main(argv):
     args = parse_args(argv)
     start = time.monotonic()
     started_at = time.time() if args.since_start else None
     deadline = start + args.timeout
+    peers = Peers()
     while True:
         remaining = deadline - time.monotonic()
         nodes, error = fetch_status(args.url, max(1.0, min(args.interval, remaining)))
         if nodes is not None:
             fresh, problems = judge(nodes, args.workers, args.max_age, time.time(), started_at)
+            peers.observe(nodes, args.workers)
+            # Peers are judged only once every worker is fresh, so each problem is named once.
+            label = "missing or stale" if problems else "not heartbeated since the last worker appeared"
+            problems = problems or peers.problems(nodes, args.workers)
             if not problems:
                 waited = round(time.monotonic() - start, 1)
-                print(json.dumps({"ok": True, "workers": fresh, "waited_seconds": waited}))
+                print(json.dumps({"ok": True, "workers": fresh, "waited_seconds": waited, "peers": peers.report()}))
                 return 0
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -111,7 +176,7 @@ def main(argv):
             file=sys.stderr,
         )
     else:
-        print(f"health gate: workers missing or stale after {waited}: {', '.join(problems)}", file=sys.stderr)
+        print(f"health gate: workers {label} after {waited}: {', '.join(problems)}", file=sys.stderr)
     return 1
 
 

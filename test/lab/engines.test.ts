@@ -4,6 +4,7 @@
  * machine's. So per-node Docker providers can be told apart and per-node container names do
  * not collide. Everything here is asked over ssh, as the program's providers and commands ask.
  */
+import { realpathSync } from "fs";
 import { join } from "path";
 import { docker, dockerOn, images, labDir, labHosts, labLabel, requireLab, run, ssh, uniqueName } from "./lab";
 
@@ -25,7 +26,8 @@ describe("one Docker engine per SSH test host", () => {
         expect(new Set(ids).size).toBe(hosts.length);
         expect(ids).not.toContain(machineId);
         expect(rows.map(([, root, name]) => [root, name])).toEqual(
-            hosts.map((_h, i) => [join(labDir, "engines", `h${i + 1}`), `parwop-h${i + 1}`]),
+            // The real path: .lab may be a symlink (a git worktree sharing another checkout's lab).
+            hosts.map((_h, i) => [join(realpathSync(labDir), "engines", `h${i + 1}`), `parwop-h${i + 1}`]),
         );
     });
 

@@ -228,9 +228,15 @@ describe("health_gate.py and the run step against stand-in containers", () => {
         const r = await gate(["worker-1", "worker-2"], 60, 5);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
-        const out = JSON.parse(r.stdout) as { ok: boolean; workers: Record<string, number> };
+        const out = JSON.parse(r.stdout) as {
+            ok: boolean;
+            workers: Record<string, number>;
+            peers: { appeared_at: number; heartbeats: Record<string, number> };
+        };
         expect(out.ok).toBe(true);
         expect(Object.keys(out.workers).sort()).toEqual(["worker-1", "worker-2"]);
+        // Each worker beat again after the last one appeared: its own table knows every peer.
+        for (const id of ["worker-1", "worker-2"]) expect(out.peers.heartbeats[id]).toBeGreaterThan(out.peers.appeared_at);
     });
 
     test("a local run in a worker prints one JSON line with what PARWOP processed", async () => {
@@ -265,6 +271,10 @@ describe("health_gate.py and the run step against stand-in containers", () => {
             repetition: 2,
             workers: ["worker-1", "worker-2"],
             rows: 40000,
+            query_id: expect.stringMatching(/^[0-9a-f]+$/),
+            query_state: "Finished",
+            coordinator_duration_seconds: expect.any(Number),
+            worker_states: { "worker-1": "Finished", "worker-2": "Finished" },
             records: 40000,
         });
     });
@@ -322,7 +332,10 @@ describe("health_gate.py and the run step against stand-in containers", () => {
         const r = await distributedStep({ "--partition-by": "NO_SUCH_COLUMN", "--repetition": 3 });
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");
-        expect(lastLine(r.stderr)).toMatch(/^run SQ3 rep 3 failed: RuntimeError: query failed: .*NO_SUCH_COLUMN/);
+        // PARWOP's client raises; the driver names the query, its state and each worker's failure.
+        expect(lastLine(r.stderr)).toMatch(
+            /^run SQ3 rep 3 failed: query [0-9a-f]+ ended in state Error: worker-\d: KeyError: .*NO_SUCH_COLUMN.*; client: ValueError: Query state has been changed to state: error$/,
+        );
     });
 
     /**

@@ -5,7 +5,7 @@
  * and distributed mode (results over the real broker), and fails on purpose when asked.
  */
 import { Broker, docker, removeContainers, requireLab, run, startBroker, waitBrokerReady, waitFor } from "./lab";
-import { heartbeatStatus, pythonIn, StandinCluster, startStandinCluster } from "./standin";
+import { heartbeatStatus, pythonIn, StandinCluster, startStandinCluster, waitPeersKnown } from "./standin";
 
 /** Rows per fixture dataset (test/standin/gen_data.py's default, as up.sh runs it). */
 const rowsPerDataset = 20000;
@@ -51,6 +51,14 @@ function parse(out: string): { printed: string[]; result: RunResult } {
     return { printed: lines.slice(0, -1), result: JSON.parse(lines.at(-1)!) as RunResult };
 }
 
+interface QueryRecord {
+    query_id: string;
+    state: string;
+    detail: string | null;
+    duration: number | null;
+    workers: Record<string, { node_id: string; state: string; detail: string | null }>;
+}
+
 interface RunResult {
     rows: number;
     batches: number;
@@ -74,6 +82,8 @@ describe("PARWOP stand-in: coordinator + 2 workers on the host network", () => {
         broker = await startBroker("standin-broker", true);
         await waitBrokerReady(broker);
         cluster = await startStandinCluster({ workers: 2, broker, heartbeatInterval: 1 });
+        // As the health gate does: a distributed query before this may fail with WorkerNotFound.
+        await waitPeersKnown(cluster);
     });
 
     afterAll(async () => {
@@ -130,8 +140,28 @@ describe("PARWOP stand-in: coordinator + 2 workers on the host network", () => {
         expect(r.rows).toBe(2 * rowsPerDataset);
         expect(r.ordered).toBe(true);
         expect(r.stats.workers.sort()).toEqual(ids);
-        const queries = (await (await fetch(`${cluster.coordinator.url}/coordinator/query/`)).json()) as { status: string }[];
-        expect(queries.map((q) => q.status)).toEqual(["done"]);
+        // The contract's query record, listed by id as PARWOP lists them.
+        const queries = (await (await fetch(`${cluster.coordinator.url}/coordinator/query/`)).json()) as Record<string, QueryRecord>;
+        const [query] = Object.values(queries);
+        expect(Object.keys(queries)).toEqual([query.query_id]);
+        expect(Object.keys(query).sort()).toEqual([
+            "detail",
+            "duration",
+            "finish_ts",
+            "params",
+            "query_id",
+            "start_ts",
+            "state",
+            "workers",
+        ]);
+        expect(query).toMatchObject({
+            state: "Finished",
+            workers: {
+                "worker-1": { node_id: "worker-1", state: "Finished", detail: null },
+                "worker-2": { node_id: "worker-2", state: "Finished", detail: null },
+            },
+        });
+        expect(query.duration).toBeGreaterThan(0);
     });
 
     test("an empty dataset runs and counts 0 records, in both modes", async () => {
@@ -163,12 +193,13 @@ describe("PARWOP stand-in: coordinator + 2 workers on the host network", () => {
                 cluster.workers[0].container,
                 queryScript({ distributed: true, coordinator: cluster.coordinator.url, nodes: ["worker-1"], ...bad }),
             ),
-        ).rejects.toThrow(/query failed: .*worker worker-1: HTTP 500: KeyError.*NO_SUCH_COLUMN/s);
-        const queries = (await (await fetch(`${cluster.coordinator.url}/coordinator/query/`)).json()) as {
-            status: string;
-            error: string;
-        }[];
-        expect(queries.at(-1)).toMatchObject({ status: "failed", error: expect.stringContaining("NO_SUCH_COLUMN") });
+        ).rejects.toThrow(/ValueError: Query state has been changed to state: error/);
+        const queries = (await (await fetch(`${cluster.coordinator.url}/coordinator/query/`)).json()) as Record<string, QueryRecord>;
+        expect(Object.values(queries).at(-1)).toMatchObject({
+            state: "Error",
+            detail: expect.stringContaining("worker-1: KeyError"),
+            workers: { "worker-1": { state: "Error", detail: expect.stringContaining("NO_SUCH_COLUMN") } },
+        });
     });
 
     test("MAX_CPU in a worker's environment breaks loading a multi-file dataset, as in PARWOP", async () => {

@@ -7,7 +7,19 @@
 import { join } from "path";
 import { evaluateStack, one } from "./program";
 import { DeclaredContainer } from "./declared";
-import { Broker, freePort, images, labDir, labHostAddress, removeContainers, repoRoot, run, startDeclared, uniqueName } from "./lab";
+import {
+    Broker,
+    freePort,
+    images,
+    labDir,
+    labHostAddress,
+    removeContainers,
+    repoRoot,
+    run,
+    startDeclared,
+    uniqueName,
+    waitFor,
+} from "./lab";
 
 export const standinCode = join(repoRoot, "test", "standin", "code");
 
@@ -59,7 +71,15 @@ async function parwopContainer(
  * Worker i uses the fixture dataset .lab/data/worker-i (up.sh makes worker-1 and worker-2).
  * Addresses are on the lab network, as a multi-node lab's would be.
  */
-export async function startStandinCluster(opts: { workers: number; broker: Broker; heartbeatInterval?: number }): Promise<StandinCluster> {
+export async function startStandinCluster(opts: {
+    workers: number;
+    broker: Broker;
+    heartbeatInterval?: number;
+    /** Start each worker only once the one before is in the coordinator's status (it registered later). */
+    staggered?: boolean;
+    /** A host dir per worker, `<dumpsDir>/worker-i`, mounted at /dumps with DUMPS_PATH=/dumps. */
+    dumpsDir?: string;
+}): Promise<StandinCluster> {
     const interval = opts.heartbeatInterval ?? 1;
     const coordPort = await freePort();
     const coordinatorUrl = `http://${labHostAddress}:${coordPort}`;
@@ -95,14 +115,24 @@ export async function startStandinCluster(opts: { workers: number; broker: Broke
                     `WORKER_ADDRESS=${w.url}`,
                     `WORKER_EXTERNAL_ADDRESS=${w.url}`,
                     `HEARTBEAT_INTERVAL=${interval}`,
+                    ...(opts.dumpsDir ? ["DUMPS_PATH=/dumps"] : []),
                 ],
-                [{ hostPath: join(labDir, "data", `worker-${((i - 1) % 2) + 1}`), containerPath: "/data", readOnly: true }],
+                [
+                    { hostPath: join(labDir, "data", `worker-${((i - 1) % 2) + 1}`), containerPath: "/data", readOnly: true },
+                    ...(opts.dumpsDir ? [{ hostPath: join(opts.dumpsDir, w.id), containerPath: "/dumps", readOnly: false }] : []),
+                ],
             ),
         );
     }
     const names = declared.map((d) => d.name);
     await removeContainers(...names);
-    for (const d of declared) {
+    for (const [i, d] of declared.entries()) {
+        if (opts.staggered && i > 1) {
+            const before = workers[i - 2].id;
+            await waitFor(`${before} in the coordinator's status`, 60_000, async () =>
+                (await heartbeatStatus(coordinatorUrl).catch(() => undefined))?.nodes[before] ? true : undefined,
+            );
+        }
         await startDeclared(d);
     }
     return {
@@ -122,6 +152,21 @@ export async function heartbeatStatus(coordinatorUrl: string): Promise<Heartbeat
     const res = await fetch(`${coordinatorUrl}/coordinator/heartbeat/status/`);
     if (res.status !== 200) throw new Error(`status endpoint answered ${res.status}`);
     return (await res.json()) as HeartbeatStatus;
+}
+
+/**
+ * Waits as the health gate does until every worker knows every other: each has heartbeated after
+ * the last one appeared (a worker learns its peers only from its own heartbeat's reply).
+ */
+export async function waitPeersKnown(cluster: StandinCluster): Promise<void> {
+    const first: Record<string, number> = {};
+    await waitFor("every worker heartbeating after the last one appeared", 60_000, async () => {
+        const { nodes } = await heartbeatStatus(cluster.coordinator.url);
+        for (const w of cluster.workers) if (nodes[w.id] && !(w.id in first)) first[w.id] = nodes[w.id].last_heartbeat;
+        if (Object.keys(first).length < cluster.workers.length) return undefined;
+        const last = Math.max(...Object.values(first));
+        return cluster.workers.every((w) => nodes[w.id].last_heartbeat > last) ? true : undefined;
+    });
 }
 
 /** Runs a Python script with the stand-in's `parwop` package inside a container, fed on stdin. */

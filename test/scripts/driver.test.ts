@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { FakeCoordinator, startFakeCoordinator } from "./fakeCoordinator";
 import { FIXTURES, ROOT, lines, run } from "./proc";
 
 const DRIVER = fs.readFileSync(path.join(ROOT, "scripts", "driver.py"));
@@ -39,9 +40,16 @@ const base = [
 
 let tmp: string;
 let capture: string;
+let coordinator: FakeCoordinator;
+beforeAll(async () => {
+    coordinator = await startFakeCoordinator();
+});
+afterAll(() => coordinator.stop());
 beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "driver-"));
     capture = path.join(tmp, "client.json");
+    // One query that an earlier run left: it must not be taken for this run's.
+    coordinator.setState({ queries: { "earlier-query": { query_id: "earlier-query", state: "Error", workers: {} } } });
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -51,9 +59,23 @@ function driver(args: string[], env: Record<string, string> = {}) {
     return run("python3", ["-u", "-", ...args, ...log], {
         input: DRIVER,
         cwd: tmp,
-        env: { ...process.env, PYTHONPATH: path.join(FIXTURES, "fake-parwop"), FAKE_PARWOP_CAPTURE: capture, ...env },
+        env: {
+            ...process.env,
+            PYTHONPATH: path.join(FIXTURES, "fake-parwop"),
+            FAKE_PARWOP_CAPTURE: capture,
+            FAKE_PARWOP_STATE: coordinator.stateFile,
+            ...env,
+        },
     });
 }
+/** Distributed-mode arguments against the fake coordinator. */
+const distributed = () => [
+    ...base.map((a) => (a === "http://node6.lab:8000" ? coordinator.url : a)),
+    "--mode",
+    "distributed",
+    "--workers",
+    "worker-1,worker-2",
+];
 const client = () => JSON.parse(fs.readFileSync(capture, "utf8")) as Record<string, unknown>;
 
 describe("driver.py with a fake parwop package", () => {
@@ -100,11 +122,7 @@ describe("driver.py with a fake parwop package", () => {
 
     it("distributed mode: one dataset per worker, external addresses for MQ messages", () => {
         const r = driver([
-            ...base,
-            "--mode",
-            "distributed",
-            "--workers",
-            "worker-1,worker-2",
+            ...distributed(),
             "--no-read-only",
             "--data-path",
             "/mnt/data",
@@ -114,6 +132,7 @@ describe("driver.py with a fake parwop package", () => {
             "--order-by",
             "DISTANCE",
         ]);
+        expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         // PARWOP prints its count in the coordinator's log here: scripts/run-query.sh fills it in
         expect(JSON.parse(r.stdout)).toMatchObject({ workers: ["worker-1", "worker-2"], warmup: true, records: null });
@@ -126,10 +145,83 @@ describe("driver.py with a fake parwop package", () => {
             partition_by: ["INLINE", "CROSSLINE"],
             order_by: ["DISTANCE"],
             is_distributed: true,
-            coordinator_address: "http://node6.lab:8000",
+            coordinator_address: coordinator.url,
             memory_limit: 5000000,
             worker_kwargs: { read_only: false, max_threads: 1, use_external_address_mq_messages: true },
         });
+    });
+
+    it("distributed mode: records the run's own query as the coordinator reports it, records still last", () => {
+        const r = driver(distributed(), { FAKE_PARWOP_WORKER_STATES: JSON.stringify({ "worker-2": ["Completed", null] }) });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        const line = JSON.parse(r.stdout) as Record<string, unknown>;
+        const ids = Object.keys((JSON.parse(fs.readFileSync(coordinator.stateFile, "utf8")) as { queries: object }).queries);
+        expect(ids).toHaveLength(2);
+        const created = ids.find((id) => id !== "earlier-query");
+        expect(Object.keys(line)).toEqual([
+            ...KEYS.slice(0, -1),
+            "query_id",
+            "query_state",
+            "coordinator_duration_seconds",
+            "worker_states",
+            "records",
+        ]);
+        expect(line).toMatchObject({
+            query_id: created,
+            query_state: "Finished",
+            coordinator_duration_seconds: 1.5,
+            worker_states: { "worker-1": "Finished", "worker-2": "Completed" },
+            records: null,
+        });
+    });
+
+    it("distributed mode: a query that ended in Error fails the run although Total records was printed, naming the query, its workers and the client's exception", () => {
+        const r = driver(distributed(), {
+            FAKE_PARWOP_QUERY_STATE: "Error",
+            FAKE_PARWOP_WORKER_STATES: JSON.stringify({
+                "worker-1": ["Error", "WorkerNotFound: Node worker-2 not found"],
+                "worker-2": ["Running", null],
+            }),
+            FAKE_PARWOP_RAISE: "Query state has been changed to state: error",
+        });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toMatch(
+            /^run SQ1 rep 2 failed: query [0-9a-f-]{36} ended in state Error: query error; worker-1 Error: WorkerNotFound: Node worker-2 not found; worker-2 Running; client: ValueError: Query state has been changed to state: error$/,
+        );
+    });
+
+    it.each([
+        [
+            "a clean client whose query was Cancelled",
+            { FAKE_PARWOP_QUERY_STATE: "Cancelled" },
+            / ended in state Cancelled: query cancelled; worker-1 Cancelled; worker-2 Cancelled$/,
+        ],
+        [
+            "a Finished query whose client raised",
+            { FAKE_PARWOP_RAISE: "lost the broker" },
+            / ended in state Finished: client: ValueError: lost the broker$/,
+        ],
+    ])("distributed mode: %s does not count", (_name, env, tail) => {
+        const r = driver(distributed(), env);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toMatch(/^run SQ1 rep 2 failed: query [0-9a-f-]{36}/);
+        expect(lines(r.stderr).at(-1)).toMatch(tail);
+    });
+
+    it.each([
+        ["0", /^run SQ1 rep 2 failed: expected exactly one new query on the coordinator http:\/\/127\.0\.0\.1:\d+, found 0$/],
+        [
+            "2",
+            /^run SQ1 rep 2 failed: expected exactly one new query on the coordinator http:\/\/127\.0\.0\.1:\d+, found 2 \([0-9a-f-]{36}, [0-9a-f-]{36}\)$/,
+        ],
+    ])("distributed mode: %s new queries on the coordinator fail the run, saying so", (count, message) => {
+        const r = driver(distributed(), { FAKE_PARWOP_QUERIES: count });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(lines(r.stderr).at(-1)).toMatch(message);
     });
 
     it("times the query itself", () => {

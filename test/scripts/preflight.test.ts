@@ -175,6 +175,41 @@ describe("preflight.sh", () => {
         expect(own.code).toBe(0);
     });
 
+    describe("--dumps-dir: reports PARWOP's spill files on stdout, never fails for them", () => {
+        (dropWorks ? it : it.skip)("counts the files and MiB a dumps dir holds", () => {
+            const dumps = path.join(tmp, "dumps");
+            fs.mkdirSync(path.join(dumps, "query-1"), { recursive: true });
+            for (const name of ["a.spill", "b.spill", "query-1/c.spill"])
+                fs.writeFileSync(path.join(dumps, name), Buffer.alloc(2 ** 20, 1));
+            const r = preflight([...ok(), "--dumps-dir", dumps]);
+            expect(r.stderr).toBe("");
+            expect(r.code).toBe(0);
+            expect(lines(r.stdout)).toEqual([
+                `preflight node7: dumps dir ${dumps} holds 3 files, 3 MiB (PARWOP spill files of earlier queries; this program never deletes them)`,
+                expect.stringMatching(/^preflight node7: ok /),
+            ]);
+        });
+
+        (dropWorks ? it : it.skip)("says so when the dumps dir does not exist yet", () => {
+            const r = preflight([...ok(), "--dumps-dir", path.join(tmp, "none")]);
+            expect(r.code).toBe(0);
+            expect(lines(r.stdout)[0]).toBe(
+                `preflight node7: dumps dir ${path.join(tmp, "none")} does not exist yet (docker creates it for the worker)`,
+            );
+        });
+
+        (dropWorks ? it : it.skip)("bounds measuring a dumps dir that does not answer (a stuck mount), and still passes", () => {
+            const bin = path.join(tmp, "stuck-bin");
+            fs.mkdirSync(bin);
+            fs.symlinkSync(path.join(FIXTURES, "stuck", "sync"), path.join(bin, "du"));
+            const started = Date.now();
+            const r = preflight([...ok(), "--dumps-dir", tmp, "--check-timeout", "1"], { PATH: `${bin}:${FAKES}:${process.env.PATH}` });
+            expect(Date.now() - started).toBeLessThan(8000);
+            expect(r.code).toBe(0);
+            expect(lines(r.stdout)[0]).toBe(`preflight node7: dumps dir ${tmp}: counting its files did not finish within 1s`);
+        });
+    });
+
     it.each([
         [["--node", "n"]],
         [["--node", "n", "--data-dir", "/", "--code-dir", "/", "--min-memory-bytes", "1", "--min-cpus", "two"]],

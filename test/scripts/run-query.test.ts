@@ -2,11 +2,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runStep } from "../../lib/scripts";
+import { FakeCoordinator, startFakeCoordinator } from "./fakeCoordinator";
 import { FIXTURES, lines, run } from "./proc";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let tmp: string;
+// Distributed runs read their query's final state from the coordinator.
+let coordinator: FakeCoordinator;
+beforeAll(async () => {
+    coordinator = await startFakeCoordinator();
+});
+afterAll(() => coordinator.stop());
 beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-query-"));
 });
@@ -14,7 +21,7 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const args = (mode: "local" | "distributed", workers: string): (string | number)[] => [
     ..."--query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 2".split(" "),
-    ...["--mode", mode, "--workers", workers, "--memory-limit", 5000000, "--coordinator", "http://node1.lab:8000"],
+    ...["--mode", mode, "--workers", workers, "--memory-limit", 5000000, "--coordinator", coordinator.url],
     ...["--max-threads", 1, "--read-only", "--log", path.join(tmp, "parwop.log")],
 ];
 
@@ -44,6 +51,7 @@ function step(
             PATH: `${path.join(FIXTURES, "bin")}:${process.env.PATH}`,
             PYTHONPATH: path.join(FIXTURES, "fake-parwop"),
             FAKE_DOCKER_LOGS_CALLS: path.join(tmp, "logs-calls"),
+            FAKE_PARWOP_STATE: coordinator.stateFile,
             ...env,
         },
     });

@@ -1,7 +1,8 @@
-"""Worker role of the PARWOP STAND-IN (test fixture, not PARWOP): heartbeats, and runs its part
-of a distributed query on its own dataset."""
+"""Worker role of the PARWOP STAND-IN (test fixture, not PARWOP): heartbeats, statistics, and its
+part of a distributed query on its own dataset."""
 import json
 import logging
+import os
 import threading
 import time
 
@@ -10,13 +11,17 @@ from fastapi import APIRouter, Body, HTTPException
 
 from parwop import settings
 from parwop.http import call
+from parwop.server.discovery import discovery
 from parwop.solver.dataset import ParquetDataset
-from parwop.solver.engine import partition_and_sort
+from parwop.solver.engine import check_columns, partition_and_sort
 
 log = logging.getLogger("parwop.worker")
 router = APIRouter(prefix="/worker")
 # The broker as the coordinator's last heartbeat reply named it (PARWOP's workers learn it so).
 _broker = {"host": settings.RABBITMQ_HOST, "port": settings.RABBITMQ_PORT}
+# query id -> the peers whose exchange message has arrived, and an event set on each arrival.
+_exchange: dict = {}
+_exchange_lock = threading.Lock()
 
 
 def _heartbeat_loop() -> None:
@@ -30,6 +35,9 @@ def _heartbeat_loop() -> None:
     while True:
         try:
             reply = call("POST", url, body, timeout=5)
+            # As in PARWOP (parwop/server/worker/heartbeat/heartbeat.py): the ONLY place a worker
+            # learns its peers, merged into its own table (parwop/server/discovery.py).
+            discovery.update(reply.get("nodes") or {})
             _broker.update(reply.get("rabbitmq") or {})
             if not ok:
                 log.info("heartbeat to %s ok", url)
@@ -46,26 +54,100 @@ def start_heartbeats() -> None:
     threading.Thread(target=_heartbeat_loop, name="heartbeat", daemon=True).start()
 
 
+@router.post("/statistic/")
+def statistic(body: dict = Body(...)):
+    """What the coordinator's plan step sums (PARWOP answers Parquet block statistics; the stand-in
+    counts its dataset's records without loading them)."""
+    try:
+        return {"records": ParquetDataset(path=body["dataset"]["path"]).count()}
+    except FileNotFoundError as e:
+        raise HTTPException(422, f"At least one dataset not found! {e}") from None
+
+
+@router.post("/exchange/{query_id}/")
+def exchange(query_id: str, body: dict = Body(...)):
+    _arrivals(query_id)[0].add(body["from"])
+    _arrivals(query_id)[1].set()
+    return {"ok": True}
+
+
+def _arrivals(query_id: str):
+    with _exchange_lock:
+        return _exchange.setdefault(query_id, (set(), threading.Event()))
+
+
 @router.post("/query/")
 def run_part(body: dict = Body(...)):
-    kwargs = body.get("worker_kwargs") or {}
-    started = time.time()
+    # A NON-daemon thread, on purpose: the interpreter waits for it at exit, so a worker whose part
+    # never ends does not stop on SIGTERM (uvicorn shuts down, python then waits) until SIGKILL.
+    threading.Thread(target=_part, args=(body,), name=f"part-{body['query_id']}", daemon=False).start()
+    return {"accepted": True}
+
+
+def _report(query_id: str, state: str, detail=None) -> None:
+    url = f"{settings.COORDINATOR_ADDRESS}/coordinator/query/{query_id}/worker_status"
     try:
-        rows = ParquetDataset(path=body["dataset"]["path"]).load()
-        batches = list(partition_and_sort(rows, body["partition_by"], body["order_by"], int(body["memory_limit"])))
+        call("PUT", url, {"node_id": settings.NODE_ID, "state": state, "detail": detail})
     except Exception as e:
-        log.warning("query %s failed: %r", body.get("query_id"), e)
-        raise HTTPException(500, f"{type(e).__name__}: {e}") from None
-    stats = {
+        log.warning("cannot report %s of query %s: %s", state, query_id, e)
+
+
+def _part(body: dict) -> None:
+    query_id, me = body["query_id"], settings.NODE_ID
+    peers = [p for p in body["participants"] if p != me]
+    try:
+        _report(query_id, "Loading")
+        # As in PARWOP (parwop/server/discovery.py, validate_node): peers are looked up in THIS
+        # worker's own table; an unknown one fails the part with WorkerNotFound.
+        addresses = {p: discovery.validate_node(p)["address"] for p in peers}
+        rows = ParquetDataset(path=body["dataset"]["path"]).load()
+        check_columns(rows, list(body["partition_by"]) + list(body["order_by"]))
+        spill = _spill(query_id, rows)
+        _report(query_id, "Running")
+        for peer, address in addresses.items():
+            call("POST", f"{address}/worker/exchange/{query_id}/", {"from": me})
+    except Exception as e:
+        log.warning("query %s failed: %r", query_id, e)
+        _report(query_id, "Error", f"{type(e).__name__}: {e}")
+        return
+    # Not yet traced in PARWOP's source, modelled on what a real deployment showed: after a failed
+    # distributed query a worker that took part (and did not fail) kept working on it, stayed
+    # "Running" on the coordinator, left its spill file and held off SIGTERM. Here: the part waits,
+    # without a bound, for the exchange message of every peer; a peer that failed never sends it.
+    arrived, event = _arrivals(query_id)
+    while not arrived.issuperset(peers):
+        event.wait(1)
+        event.clear()
+    try:
+        _publish(body, rows)
+    except Exception as e:
+        _report(query_id, "Error", f"{type(e).__name__}: {e}")
+        return
+    os.remove(spill)
+    _report(query_id, "Finished")
+
+
+def _spill(query_id: str, rows: list) -> str:
+    """The part's rows, spilled to DUMPS_PATH while it waits for its peers (removed when it ends)."""
+    os.makedirs(settings.DUMPS_PATH, exist_ok=True)
+    path = os.path.join(settings.DUMPS_PATH, f"{query_id}-{settings.NODE_ID}.spill")
+    with open(path, "w") as f:
+        json.dump(rows, f)
+    return path
+
+
+def _publish(body: dict, rows: list) -> None:
+    kwargs = body.get("worker_kwargs") or {}
+    batches = list(partition_and_sort(rows, body["partition_by"], body["order_by"], int(body["memory_limit"])))
+    message = {
         "node_id": settings.NODE_ID,
         "address": settings.WORKER_EXTERNAL_ADDRESS if kwargs.get("use_external_address_mq_messages") else settings.WORKER_ADDRESS,
         "rows": sum(len(b) for b in batches),
         "batches": len(batches),
-        "seconds": round(time.time() - started, 4),
+        "data": None if kwargs.get("read_only") else batches,
     }
     # Results travel over RabbitMQ as guest/guest, like PARWOP's notifications: a broker that
     # refuses guest from this worker's address fails the run here.
-    message = dict(stats, data=None if kwargs.get("read_only") else batches)
     params = pika.ConnectionParameters(host=_broker["host"], port=int(_broker["port"]), connection_attempts=2)
     try:
         conn = pika.BlockingConnection(params)
@@ -74,5 +156,4 @@ def run_part(body: dict = Body(...)):
         finally:
             conn.close()
     except Exception as e:
-        raise HTTPException(500, f"cannot publish results to RabbitMQ at {_broker['host']}:{_broker['port']}: {e!r}") from None
-    return stats
+        raise RuntimeError(f"cannot publish results to RabbitMQ at {_broker['host']}:{_broker['port']}: {e!r}") from None

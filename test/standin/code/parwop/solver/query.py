@@ -10,7 +10,7 @@ import uuid
 
 import pika
 
-from parwop.http import HttpError, call
+from parwop.http import call
 from parwop.solver.engine import partition_and_sort
 
 
@@ -38,11 +38,12 @@ class QueryClient:
         return self._run_distributed() if self.is_distributed else self._run_local()
 
     def _run_local(self):
-        loaded = [dataset.load() for dataset in self.datasets]
-        # Where PARWOP prints it in local mode: in the client's own process, once the plan is built.
-        print(f"Total records: {sum(len(rows) for rows in loaded)}", flush=True)
-        for rows in loaded:
-            for batch in partition_and_sort(rows, self.partition_by, self.order_by, self.memory_limit):
+        # Where and when PARWOP prints it in local mode (parwop/solver/query.py, build_plans): in
+        # the client's own process, once the plan is built from the datasets' statistics, before
+        # any data is read.
+        print(f"Total records: {sum(dataset.count() for dataset in self.datasets)}", flush=True)
+        for dataset in self.datasets:
+            for batch in partition_and_sort(dataset.load(), self.partition_by, self.order_by, self.memory_limit):
                 self.stats["rows"] += len(batch)
                 self.stats["batches"] += 1
                 yield batch
@@ -56,7 +57,6 @@ class QueryClient:
             queue = f"parwop-standin.{self.query_id}"
             channel.queue_declare(queue=queue, exclusive=True)
             body = {
-                "query_id": self.query_id,
                 "datasets": [d.to_dict() for d in self.datasets],
                 "partition_by": self.partition_by,
                 "order_by": self.order_by,
@@ -64,10 +64,9 @@ class QueryClient:
                 "worker_kwargs": self.worker_kwargs,
                 "reply_queue": queue,
             }
-            try:
-                call("POST", f"{self.coordinator_address}/coordinator/query/", body, timeout=3600)
-            except HttpError as e:
-                raise RuntimeError(f"query failed: {e.detail}") from None
+            call("POST", f"{self.coordinator_address}/coordinator/query/{self.query_id}/", dict(body, query_id=self.query_id))
+            self._wait_finished(conn)
+            # Workers publish before they report Finished: every result is queued by now.
             deadline = time.time() + 60
             received = 0
             while received < len(self.datasets):
@@ -87,3 +86,14 @@ class QueryClient:
         finally:
             if conn.is_open:
                 conn.close()
+
+    def _wait_finished(self, conn) -> None:
+        """Polls the query's state; a failed query raises as PARWOP's client does."""
+        url = f"{self.coordinator_address}/coordinator/query/{self.query_id}/"
+        while True:
+            state = call("GET", url)["state"]
+            if state in ("Finished", "Completed"):
+                return
+            if state in ("Cancelled", "Timeout", "Error"):
+                raise ValueError(f"Query state has been changed to state: {state.lower()}")
+            conn.sleep(0.05)
