@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { digestOf } from "../lib/digest";
 import { nodeCommand } from "../lib/nodeCommand";
-import { dropCachesStep, runSpoolDir, runStep, shellLine } from "../lib/scripts";
+import { dropCachesStep, runSpoolDir, runStep, settleStep, shellLine } from "../lib/scripts";
 import { dropTime, parseResult } from "../lib/stepOutputs";
 import { runNames } from "../model/names";
 import { ScheduledRun } from "../model/schedule";
@@ -86,7 +86,18 @@ export class Experiment extends pulumi.ComponentResource {
                           { ...local, dependsOn: previous },
                       ),
                   ];
-            const after = { parent: this, provider: cluster.commandProvider, dependsOn: noted.length > 0 ? noted : previous };
+            const first = { parent: this, provider: cluster.commandProvider, dependsOn: noted.length > 0 ? noted : previous };
+            // A distributed run first clears any earlier query's work from every worker (the coordinator knows those queries).
+            const settles = run.settles.map((node) => {
+                const settle = settleStep(node, cluster.placement.coordinator.url, String(args.provenance.stack));
+                return nodeCommand(
+                    names.settle(node.name),
+                    cluster.access(node.name),
+                    { ...settle, triggers: dropTriggers, timeoutSeconds: settle.timeoutSeconds + sshSlackSeconds },
+                    first,
+                );
+            });
+            const after = { ...first, dependsOn: settles.length > 0 ? settles : first.dependsOn };
             const drops = run.drops.map((node) =>
                 nodeCommand(
                     names.drop(node.name),

@@ -27,8 +27,13 @@ export interface ParwopRoleArgs {
  */
 export const namedContainerOptions = { deleteBeforeReplace: true } as const;
 
-/** Seconds docker gives PARWOP to stop on destroy before it kills it. */
-export const destroyGraceSeconds = 30;
+/**
+ * Seconds docker gives PARWOP to stop on destroy before it kills it. An idle role stops in 0.3 s;
+ * a worker still holding a failed query's work ignores SIGTERM (CONTRACT.md) and would take the
+ * whole grace, so it is short: every run's settle step (scripts/settle-worker.sh) clears such
+ * work first anyway.
+ */
+export const destroyGraceSeconds = 10;
 
 /**
  * Container arguments shared by both PARWOP roles, as the original compose file had them:

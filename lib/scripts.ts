@@ -154,6 +154,37 @@ export function runSpoolDir(stack: string): string {
     return `/var/tmp/parwop-runs/${stack}`;
 }
 
+/** Where a node keeps the ids of the leftover queries its worker was restarted for, per stack (settle-worker.sh). */
+export function settledDir(stack: string): string {
+    return `/var/tmp/parwop-settled/${stack}`;
+}
+
+/** settle-worker.sh's bound on each question to the coordinator, and on the worker's stop when it restarts it. */
+const SETTLE_ASK_SECONDS = 60;
+const SETTLE_STOP_SECONDS = 10;
+
+/**
+ * Before a distributed run, on one node: restarts the worker if the coordinator shows it still in
+ * an unfinished query, or working in a failed one (scripts/settle-worker.sh), so no earlier
+ * query's work runs under the measurement.
+ */
+export function settleStep(
+    node: { name: string; workerId: string; containerName: string },
+    coordinatorUrl: string,
+    stack: string,
+): NodeStep {
+    // the script's own bounds: two questions (+5 s kill each), the restart (+60 s, +5 s), margin
+    const outer = 2 * (SETTLE_ASK_SECONDS + 5) + SETTLE_STOP_SECONDS + 65 + 15;
+    return {
+        create: bashOnNode(outer, [
+            ...["--node", node.name, "--container", node.containerName, "--node-id", node.workerId, "--coordinator", coordinatorUrl],
+            ...["--stop-timeout", SETTLE_STOP_SECONDS, "--timeout", SETTLE_ASK_SECONDS, "--settled-dir", settledDir(stack)],
+        ]),
+        stdin: readScript("settle-worker.sh"),
+        timeoutSeconds: outer + BASH_KILL_AFTER,
+    };
+}
+
 /** A run's stdin: the wrapper reads only itself from it; the driver that follows is docker exec's stdin. */
 function runScripts(): string {
     return readScript("run-query.sh") + readScript("driver.py");

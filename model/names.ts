@@ -29,6 +29,7 @@ export function runNames(experiment: string, runId: string) {
     const prefix = `${experiment}-${runId}`;
     return {
         attempt: `${prefix}-attempt`,
+        settle: (node: string) => `${prefix}-settle-${node}`,
         drop: (node: string) => `${prefix}-drop-${node}`,
         run: `${prefix}-run`,
         record: `${prefix}-record`,

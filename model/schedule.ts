@@ -40,6 +40,8 @@ export interface ScheduledRun {
     /** 1-based within its kind (warm-up or recorded). */
     repetition: number;
     warmup: boolean;
+    /** Nodes whose worker is cleared of an earlier query's work first (scripts/settle-worker.sh): all in distributed mode. */
+    settles: NodeSettings[];
     /** Nodes whose page cache is dropped right before the run (all, or none when dropCaches is off). */
     drops: NodeSettings[];
     runner: Placement["runner"];
@@ -90,6 +92,7 @@ export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts
             query,
             repetition,
             warmup,
+            settles: e.mode === "distributed" ? s.nodes : [],
             drops: e.dropCaches ? s.nodes : [],
             runner: p.runner,
             recordsFromLog: e.mode === "distributed" ? s.coordinator.containerName : undefined,

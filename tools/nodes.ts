@@ -20,6 +20,8 @@ export function modelGroups(p: Placement, runs: ScheduledRun[]): { nodes: string
     byName.set(services.health, p.coordinator.node.name);
     for (const run of runs) {
         const names = runNames(experimentName, run.id);
+        byName.set(names.attempt, clusterGroup);
+        for (const node of run.settles) byName.set(names.settle(node.name), node.name);
         for (const node of run.drops) byName.set(names.drop(node.name), node.name);
         byName.set(names.run, run.runner.node.name);
         byName.set(names.record, clusterGroup);

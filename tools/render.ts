@@ -82,7 +82,8 @@ export function renderSummary(plan: Plan, model: StackModel): string {
         out.push("  experiment: disabled");
     } else {
         const r0 = runs[0];
-        const drops = r0.drops.length === 0 ? "no cache drops" : `a cache drop on ${r0.drops.length} nodes before each`;
+        const settles = r0.settles.length === 0 ? "" : `a settle of ${r0.settles.length} workers and `;
+        const drops = r0.drops.length === 0 ? `${settles}no cache drops` : `${settles}a cache drop on ${r0.drops.length} nodes before each`;
         out.push(`  experiment: ${runs.length} runs on ${r0.runner.node.name} (${r0.runner.container}), ${drops}:`);
         out.push(`    ${runs.map((r) => `${r.query.name} ${r.warmup ? "warm-up" : "rep"} ${r.repetition}`).join(", ")}`);
     }

@@ -84,7 +84,7 @@ describe("Cluster", () => {
                 securityOpts: ["seccomp=unconfined"],
                 user: "root",
                 restart: "unless-stopped",
-                destroyGraceSeconds: 30,
+                destroyGraceSeconds: 10,
             });
             expect(named(rec, name).inputs.ports).toBeUndefined();
         }

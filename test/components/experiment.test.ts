@@ -1,7 +1,7 @@
 import { Cluster } from "../../components/cluster";
 import { Experiment } from "../../components/experiment";
 import { digestOf } from "../../lib/digest";
-import { dropCachesStep, runStep } from "../../lib/scripts";
+import { dropCachesStep, runStep, settleStep } from "../../lib/scripts";
 import { withAttempts } from "../../model/attempts";
 import { runNames, serviceNames } from "../../model/names";
 import { placement } from "../../model/placement";
@@ -67,6 +67,7 @@ describe("Experiment", () => {
         const commands = rec.resources.filter((r) => r.name.startsWith("experiment-") && r.type.startsWith("command:")).map((r) => r.name);
         const expected = runs.flatMap((r) => [
             ...(r.warmup ? [] : [names(r.id).attempt]),
+            ...where.nodes.map((n) => names(r.id).settle(n.name)),
             ...where.nodes.map((n) => names(r.id).drop(n.name)),
             names(r.id).run,
             ...(r.warmup ? [] : [names(r.id).record]),
@@ -74,12 +75,14 @@ describe("Experiment", () => {
         expect(commands.sort()).toEqual(expected.sort());
     });
 
-    test("runs never overlap: a run waits for its drops, the drops for its attempt, the next attempt for the run", () => {
+    test("runs never overlap: a run waits for its drops, the drops for every settle, those for its attempt, the next attempt for the run", () => {
         runs.forEach((r, i) => {
             const before = i === 0 ? health : names(runs[i - 1].id).run;
             if (!r.warmup) expect(waitsFor(named(rec, names(r.id).attempt), before)).toBe(true);
             for (const node of where.nodes) {
-                expect(waitsFor(named(rec, names(r.id).drop(node.name)), r.warmup ? before : names(r.id).attempt)).toBe(true);
+                expect(waitsFor(named(rec, names(r.id).settle(node.name)), r.warmup ? before : names(r.id).attempt)).toBe(true);
+                for (const other of where.nodes)
+                    expect(waitsFor(named(rec, names(r.id).drop(node.name)), names(r.id).settle(other.name))).toBe(true);
                 expect(waitsFor(named(rec, names(r.id).run), names(r.id).drop(node.name))).toBe(true);
             }
         });
@@ -93,9 +96,10 @@ describe("Experiment", () => {
         expect(String(named(rec, names("q2-w1").run).inputs.create)).not.toContain("--cache-dropped-at");
     });
 
-    test("run, drop and record command lines", () => {
+    test("run, settle, drop and record command lines", () => {
         const first = runs[1];
         expect({
+            settle: named(rec, names(first.id).settle("n2")).inputs.create,
             drop: named(rec, names(first.id).drop("n2")).inputs.create,
             run: named(rec, names(first.id).run).inputs.create,
             record: named(rec, names(first.id).record).inputs.create,
@@ -173,6 +177,8 @@ describe("Experiment", () => {
         const run = `${runStep("c", 600, ["--query", "Q1", "--repetition", 1]).timeoutSeconds + 30}s`;
         expect(named(rec, names("q1-r1").run).customTimeouts).toEqual({ create: run, update: run, delete: run });
         expect(named(rec, names("q1-r1").drop("n1")).customTimeouts?.create).toBe(`${dropCachesStep("n1").timeoutSeconds + 30}s`);
+        const settle = settleStep(where.nodes[0], where.coordinator.url, stack);
+        expect(named(rec, names("q1-r1").settle("n1")).customTimeouts?.create).toBe(`${settle.timeoutSeconds + 30}s`);
         expect(named(rec, names("q1-r1").record).customTimeouts?.create).toBe("2m");
     });
 });

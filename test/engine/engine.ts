@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { runSpoolDir } from "../../lib/scripts";
+import { runSpoolDir, settledDir } from "../../lib/scripts";
 import { repoRoot } from "../helpers/fixture";
 import { fixtureProject } from "../helpers/project";
 
@@ -92,7 +92,9 @@ export class EngineProject {
     remove(): void {
         const stacks = path.join(this.dir, ".state", ".pulumi", "stacks", "parwop");
         const names = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((f) => f.endsWith(".json")) : [];
-        for (const f of names) fs.rmSync(runSpoolDir(f.slice(0, -".json".length)), { recursive: true, force: true });
+        for (const stack of names.map((f) => f.slice(0, -".json".length))) {
+            for (const dir of [runSpoolDir(stack), settledDir(stack)]) fs.rmSync(dir, { recursive: true, force: true });
+        }
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }

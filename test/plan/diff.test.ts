@@ -18,7 +18,9 @@ describe("a same-stack diff reads as the edit", () => {
             "n4 parwop-n4-parwop-image",
             "n4 parwop-n4-worker",
             "n4 parwop-n4-worker-container",
+            "n4 experiment-q1-r1-settle-n4",
             "n4 experiment-q1-r1-drop-n4",
+            "n4 experiment-q2-r1-settle-n4",
             "n4 experiment-q2-r1-drop-n4",
         ]);
         expect(d.removed).toEqual([]);
@@ -49,6 +51,9 @@ describe("a same-stack diff reads as the edit", () => {
         expect(brief(d.added).sort()).toEqual(
             [
                 "cluster " + q3.attempt,
+                "n1 " + q3.settle("n1"),
+                "n2 " + q3.settle("n2"),
+                "n3 " + q3.settle("n3"),
                 "n1 " + q3.drop("n1"),
                 "n2 " + q3.drop("n2"),
                 "n3 " + q3.drop("n3"),
@@ -67,8 +72,8 @@ describe("a same-stack diff reads as the edit", () => {
             to: "three-small in the working tree",
         });
         expect(text.split("\n").slice(0, 3)).toEqual([
-            "three-small at HEAD -> three-small in the working tree: 9 added, 0 removed, 7 changed",
-            "  + added: 9 on n4",
+            "three-small at HEAD -> three-small in the working tree: 11 added, 0 removed, 7 changed",
+            "  + added: 11 on n4",
             "  ~ changed: 3 on n1, 4 on cluster",
         ]);
         expect(text).toContain(

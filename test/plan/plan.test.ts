@@ -46,9 +46,11 @@ describe("the plan of a stack", () => {
         const { plan } = evaluated("three-small");
         const lines = renderSummary(plan, model()).trimEnd().split("\n");
         expect(lines[0]).toBe(`stack three-small: ${plan.resources.length} resources on 3 nodes, dependency depth ${plan.depth}`);
-        expect(lines).toContain("  node n2: engine ssh://root@n2.test:22, 3 commands");
+        expect(lines).toContain("  node n2: engine ssh://root@n2.test:22, 5 commands");
         expect(lines).toContain("    parwop-worker (image [unknown: output of parwop-n2-parwop-image], 2253 MiB, cpus 2.0, host network)");
-        expect(lines).toContain("  experiment: 2 runs on n1 (parwop-coordinator), a cache drop on 3 nodes before each:");
+        expect(lines).toContain(
+            "  experiment: 2 runs on n1 (parwop-coordinator), a settle of 3 workers and a cache drop on 3 nodes before each:",
+        );
         expect(lines.length).toBeLessThan(20);
     });
 

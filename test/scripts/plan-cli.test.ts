@@ -26,8 +26,8 @@ test("--diff compares the working tree with HEAD: the added node first, as count
     const r = plan("three-small", "--diff");
     expect(r.status).toBe(0);
     expect(r.stdout.split("\n").slice(0, 2)).toEqual([
-        "three-small at HEAD -> three-small in the working tree: 9 added, 0 removed, 7 changed",
-        "  + added: 9 on n4",
+        "three-small at HEAD -> three-small in the working tree: 11 added, 0 removed, 7 changed",
+        "  + added: 11 on n4",
     ]);
 });
 

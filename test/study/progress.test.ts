@@ -17,6 +17,7 @@ const run = (repetition: number, warmup = false) =>
         query: { name: "SQ1" },
         repetition,
         warmup,
+        settles: [],
         drops: [node("n1"), node("n2")],
     }) as unknown as ScheduledRun;
 const runs = [run(1, true), run(1), run(2)];

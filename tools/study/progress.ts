@@ -54,6 +54,7 @@ export class TierProgress {
             const names = runNames(experimentName, r.id);
             this.byResource.set(names.run, i);
             for (const node of r.drops) this.byResource.set(names.drop(node.name), i);
+            for (const node of r.settles) this.byResource.set(names.settle(node.name), i);
         });
     }
 
