@@ -237,7 +237,8 @@ def check_cold_cache(args):
     if last_attempt >= args.cache_dropped_at:
         return (
             f"the page cache was last dropped at {args.cache_dropped_at:.3f}, before the last attempt at "
-            f"{last_attempt:.3f} (a retry after a failed run?): bump parwop:experiment.runId to re-run with fresh drops"
+            f"{last_attempt:.3f}: the program retries with fresh drops only when results/<stack>/attempts.jsonl"
+            " on the machine running Pulumi names the last attempt (was it removed?): bump parwop:experiment.runId"
         )
     with open(args.attempt_marker, "w") as f:
         f.write(f"{time.time():.6f}\n")

@@ -293,7 +293,7 @@ describe("driver.py with a fake parwop package", () => {
         expect(retry.stdout).toBe("");
         expect(lines(retry.stderr)).toEqual([
             expect.stringMatching(
-                /^run SQ1 rep 2 refused: the page cache was last dropped at [\d.]+, before the last attempt at [\d.]+ \(a retry after a failed run\?\): bump parwop:experiment.runId to re-run with fresh drops$/,
+                /^run SQ1 rep 2 refused: the page cache was last dropped at [\d.]+, before the last attempt at [\d.]+: the program retries with fresh drops only when results\/<stack>\/attempts\.jsonl on the machine running Pulumi names the last attempt \(was it removed\?\): bump parwop:experiment.runId$/,
             ),
         ]);
         expect(fs.existsSync(capture)).toBe(true); // from the first run only: the client was not built again
