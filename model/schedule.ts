@@ -117,6 +117,8 @@ export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts
                 "--max-threads",
                 e.maxThreads,
                 e.readOnly ? "--read-only" : "--no-read-only",
+                // A worker cut off mid-query fails the run as soon as the gate would call it stale, not at the run's bound.
+                ...(e.mode === "distributed" ? ["--lost-worker-seconds", s.healthGate.maxHeartbeatAgeSeconds] : []),
             ],
             trigger,
             key: digestOf(trigger),

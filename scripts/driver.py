@@ -7,7 +7,7 @@ usage: driver.py --query NAME --partition-by A[,B] --order-by C[,D] --repetition
                  --mode local|distributed --workers ID[,ID...] --memory-limit RECORDS
                  --coordinator URL --max-threads N [--read-only|--no-read-only]
                  [--data-path /data] [--warmup] [--timeout SECONDS]
-                 [--cache-dropped-at EPOCH [--attempt-marker PATH]] [--log PATH]
+                 [--cache-dropped-at EPOCH [--attempt-marker PATH]] [--lost-worker-seconds S] [--log PATH]
 stdout: {"query","repetition","warmup","execution_id","workers","memory_limit_records","wall_seconds",
          "batches","rows","started_at","ended_at",
          distributed only: "query_id","query_state","coordinator_duration_seconds","worker_states",
@@ -31,6 +31,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -77,6 +78,14 @@ def parse_args(argv):
     # kept in a file in this container, tells the two apart.
     p.add_argument("--cache-dropped-at", type=float, help="epoch seconds of this node's last cache drop")
     p.add_argument("--attempt-marker", default="/tmp/parwop-driver-last-attempt", help="where attempts are stamped")
+    # A worker whose node is cut mid-query leaves PARWOP's query waiting for it until the run's own
+    # bound (an hour): the coordinator's heartbeat view tells sooner.
+    p.add_argument(
+        "--lost-worker-seconds",
+        type=float,
+        default=0,
+        help="distributed: fail when a worker's last heartbeat, or the coordinator's answer, is older than this; 0 = off",
+    )
     # Everything PARWOP prints goes here, not to stderr: a command resource keeps its stderr in
     # Pulumi's state, and an hour of progress output per run would bloat it.
     p.add_argument("--log", default="/tmp/parwop-driver.log", help="PARWOP's own output, overwritten each run")
@@ -225,6 +234,37 @@ def run_query(args):
     }
 
 
+class WorkerLost(Exception):
+    pass
+
+
+def watch_workers(args, lost):
+    """Polls the coordinator's heartbeat view while the query runs; on a lost worker (or a silent
+    coordinator) stores why in `lost` and interrupts the main thread with SIGUSR1."""
+    interval = max(0.5, min(5.0, args.lost_worker_seconds / 4))
+    answered = time.time()
+    while True:
+        time.sleep(interval)
+        try:
+            nodes = coordinator_get(args.coordinator, "/coordinator/heartbeat/status/")["nodes"]
+            answered = time.time()
+        except Exception as e:  # noqa: BLE001 - any failure to answer counts as silence
+            if time.time() - answered > args.lost_worker_seconds:
+                lost.append(f"the coordinator {args.coordinator} has not answered for {time.time() - answered:.0f}s ({type(e).__name__})")
+                break
+            continue
+        now = time.time()
+        stale = [
+            f"{w} (last heartbeat {now - nodes[w]['last_heartbeat']:.0f}s ago)" if w in nodes else f"{w} (gone from the coordinator)"
+            for w in args.workers
+            if w not in nodes or now - float(nodes[w].get("last_heartbeat") or 0) > args.lost_worker_seconds
+        ]
+        if stale:
+            lost.append(f"worker lost mid-query, no heartbeat for over {args.lost_worker_seconds:g}s: {', '.join(stale)}")
+            break
+    os.kill(os.getpid(), signal.SIGUSR1)
+
+
 def check_cold_cache(args):
     """Refuses (returns the reason) when the last attempt started after the last cache drop; stamps this attempt."""
     if args.cache_dropped_at is None:
@@ -278,6 +318,12 @@ def main(argv):
     # A `timeout` wrapped around python inside the container sends SIGTERM; turning it into an
     # exception keeps the one-line failure report instead of a silent death.
     signal.signal(signal.SIGTERM, on_term)
+    lost = []
+
+    def on_lost(signum, frame):
+        raise WorkerLost(lost[0] if lost else "a worker was lost")
+
+    signal.signal(signal.SIGUSR1, on_lost)
     if args.timeout > 0:
         signal.signal(signal.SIGALRM, on_deadline)
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
@@ -286,11 +332,16 @@ def main(argv):
     try:
         if args.mode == "distributed":
             before = query_ids(args.coordinator)
+            if args.lost_worker_seconds > 0:
+                threading.Thread(target=watch_workers, args=(args, lost), daemon=True).start()
         measured = run_query(args)
         signal.setitimer(signal.ITIMER_REAL, 0)
+        # the query is over: a watcher's late alarm must not fail what already ended
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         failure = None
     except BaseException as e:  # noqa: B036 - KeyboardInterrupt/SystemExit must be reported too
         signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         failure = f"{type(e).__name__}: " + str(e).replace("\n", " ").strip()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -68,7 +68,8 @@ describe("schedule", () => {
         const [d] = runsOf();
         expect(d.driverArgs.join(" ")).toBe(
             "--query Q1 --partition-by A --order-by B --repetition 1 --mode distributed " +
-                "--workers worker-1,worker-2,worker-3 --memory-limit 1000 --coordinator http://n1.test:8000 --max-threads 1 --read-only",
+                "--workers worker-1,worker-2,worker-3 --memory-limit 1000 --coordinator http://n1.test:8000 --max-threads 1 --read-only " +
+                "--lost-worker-seconds 60",
         );
         const [l] = runsOf({ mode: "local", localWorker: "worker-3", readOnly: false });
         expect(l.runner).toMatchObject({ node: { name: "n3" }, container: "parwop-worker" });

@@ -176,6 +176,24 @@ describe("driver.py with a fake parwop package", () => {
         });
     });
 
+    it("distributed mode: a worker that stops heartbeating mid-query fails the run within the bound, naming it", () => {
+        coordinator.setState({ nodes: { "worker-1": 0 }, stamps: { "worker-2": Math.floor(Date.now() / 1000) - 100 } });
+        const start = Date.now();
+        const r = driver([...distributed(), "--lost-worker-seconds", "2"], { FAKE_PARWOP_BATCHES: "20", FAKE_PARWOP_SLEEP: "1" });
+        expect((Date.now() - start) / 1000).toBeLessThan(10); // the query alone would take 20 s
+        expect(r.code).toBe(1);
+        expect(lines(r.stderr).at(-1)).toMatch(
+            /client: WorkerLost: worker lost mid-query, no heartbeat for over 2s: worker-2 \(last heartbeat 10\ds ago\)$/,
+        );
+    });
+
+    it("distributed mode: with every worker beating, the watch lets the run finish and record", () => {
+        coordinator.setState({ nodes: { "worker-1": 0, "worker-2": 1 } });
+        const r = driver([...distributed(), "--lost-worker-seconds", "2"], { FAKE_PARWOP_BATCHES: "3", FAKE_PARWOP_SLEEP: "1" });
+        expect([r.code, r.stderr]).toEqual([0, ""]);
+        expect(JSON.parse(r.stdout)).toMatchObject({ query_state: "Finished", batches: 3 });
+    });
+
     it("distributed mode: a query that ended in Error fails the run although Total records was printed, naming the query, its workers and the client's exception", () => {
         const r = driver(distributed(), {
             FAKE_PARWOP_QUERY_STATE: "Error",
