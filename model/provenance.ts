@@ -4,13 +4,23 @@ import type { RunTrigger } from "./schedule";
 
 /**
  * A digest of what shapes one run's measurement: tier, nodes, image, and the run's own query and
- * knobs. Not the run id, the repetition, the attempt or its bound, nor how many queries,
+ * knobs. Not the run id, the repetition, the attempt or its bound, the scripts, nor how many queries,
  * repetitions or warm-ups the series has: every run of one series carries the same digest for
  * the same query, so adding a repetition changes no recorded run's hash.
  */
 export function runConfigHash(s: Settings, t: RunTrigger): string {
     // Keys set to undefined drop out of the digest (JSON).
-    const shaping = { ...t, run: undefined, runId: undefined, repetition: undefined, attempt: undefined, runTimeoutSeconds: undefined };
+    // The scripts are not in it: each record carries their digests of its own (driver_digest,
+    // drop_digest), and the tools that match records to runs (the study) read no scripts.
+    const shaping = {
+        ...t,
+        run: undefined,
+        runId: undefined,
+        repetition: undefined,
+        attempt: undefined,
+        runTimeoutSeconds: undefined,
+        scripts: undefined,
+    };
     return digestOf({ tier: s.tier, nodes: s.nodes, image: s.image, run: shaping });
 }
 

@@ -162,6 +162,8 @@ describe("the dev stack through the real engine", () => {
                 `${svc.coordinator}-container`,
                 ...nodes.map((n) => `${nodeNames(cluster, n).worker}-container`),
                 `${svc.health}-wait`,
+                run.attempt,
+                ...nodes.map((n) => run.settle(n)),
                 ...nodes.map((n) => run.drop(n)),
                 run.run,
                 run.record,

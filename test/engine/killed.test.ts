@@ -46,8 +46,10 @@ afterAll(() => {
         project.pulumi(["destroy", "--yes"]);
     }
     removeContainersOf(stack);
-    for (const pid of processesIn(project.dir)) process.kill(pid, "SIGKILL");
-    project.remove();
+    if (fs.existsSync(project.dir)) {
+        for (const pid of processesIn(project.dir)) process.kill(pid, "SIGKILL");
+        project.remove();
+    }
     console.log(`killed pulumi (s): ${JSON.stringify(took)}`);
 });
 
@@ -121,7 +123,8 @@ describe("a pulumi up killed while its run executes", () => {
         // the run and its record, never created, are created
         for (const node of ["dev-1", "dev-2"])
             expect(r.out).toMatch(new RegExp(`\\+-command:local:Command: \\(replace\\)\n\\s+\\[id=experiment-sq1-r1-drop-${node}`));
-        expect(summary(r.out)).toMatchObject({ created: 2, replaced: 3 });
+        // replaced: the attempt note, a settle and a drop per node
+        expect(summary(r.out)).toMatchObject({ created: 2, replaced: 5 });
         const records = project.results().map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(records).toHaveLength(1);
         // The killed attempt's run went on (the CLI's plugins outlived it) and ended before attempt 2's drops.

@@ -194,7 +194,7 @@ describe("a 4-node lab stack through the real engine over SSH", () => {
         writeEnvironment(five);
 
         const n5 = ofNode(added);
-        /** What the program declares for the 5th node: its engine, preflight, image, worker, and its drop before the run. */
+        /** What the program declares for the 5th node: its engine, preflight, image, worker, and its settle and drop before the run. */
         const node5 = [
             n5.docker,
             n5.preflight,
@@ -203,6 +203,7 @@ describe("a 4-node lab stack through the real engine over SSH", () => {
             `${n5.image}-image`,
             n5.worker,
             `${n5.worker}-container`,
+            run.settle(nodeName(added)),
             run.drop(nodeName(added)),
         ].sort();
         const ops = (out: string, op: string) =>
@@ -212,9 +213,16 @@ describe("a 4-node lab stack through the real engine over SSH", () => {
                 .sort();
         const diff = project.ok(["preview", "--diff"]).out;
         expect(ops(diff, "create")).toEqual(node5);
-        // The gate waits for one more worker, and the run reads one more: they, and the drops before it, run again.
+        // The gate waits for one more worker, and the run reads one more: they, and the attempt note, settles and drops
+        // before it, run again.
         expect(ops(diff, "replace")).toEqual(
-            [`${svc.health}-wait`, ...hosts.map((h) => run.drop(nodeName(h))), run.run, run.record].sort(),
+            [
+                `${svc.health}-wait`,
+                run.attempt,
+                ...hosts.flatMap((h) => [run.settle(nodeName(h)), run.drop(nodeName(h))]),
+                run.run,
+                run.record,
+            ].sort(),
         );
         expect(ops(diff, "update")).toEqual([]);
         expect(ops(diff, "delete")).toEqual([]);

@@ -56,3 +56,13 @@ describe("provenance", () => {
         expect(h["q1-r1"]).not.toBe(h["q2-r1"]);
     });
 });
+
+describe("the config hash and the scripts", () => {
+    test("is the same whatever the scripts' digests (records carry those apart), so the study's model matches the program's records", () => {
+        const s = fixtureSettings("three-small", experiment({}));
+        const [a] = schedule(s, placement(s), { driver: "d1", dropCaches: "c1" });
+        const [b] = schedule(s, placement(s), { driver: "", dropCaches: "" });
+        expect(a.configHash).toBe(b.configHash);
+        expect(a.key).not.toBe(b.key);
+    });
+});
