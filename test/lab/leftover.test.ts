@@ -35,8 +35,9 @@ describe("a failed distributed query on the stand-in, and settle-worker.sh", () 
     let dumps: string;
     let settled: string;
     let failed: QueryRecord;
-    // Long enough that the query below starts before worker-1's second heartbeat.
-    const interval = 12;
+    // Long enough that the query below starts before worker-1's second heartbeat, even when worker-2's
+    // container takes seconds to start on a loaded machine (at 12 s, a full CI run once lost that race).
+    const interval = 30;
 
     beforeAll(async () => {
         requireLab();
