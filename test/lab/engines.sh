@@ -96,7 +96,7 @@ engine_down() {
 # Each engine takes about 2 s to stop: all at once.
 engines_down() {
     local i
-    for i in $(existing_hosts); do engine_down "$i" & done
+    for i in $(stoppable_hosts); do engine_down "$i" & done
     wait
 }
 

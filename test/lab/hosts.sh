@@ -174,7 +174,7 @@ shrink() {
 down() {
     local i
     engines_down
-    for i in $(existing_hosts); do host_down "$i"; done
+    for i in $(stoppable_hosts); do host_down "$i"; done
     remove_bridge
     rm -rf "$HOSTS_DIR" "$LAB_DIR/hosts" "$LAB_DIR/known_hosts" "$LAB_DIR/ssh_config"
     log "SSH hosts down"

@@ -22,6 +22,14 @@ host_dir() { echo "$LAB_HOSTS_DIR/h$1"; }
 host_engine_socket() { echo "$LAB_HOSTS_DIR/h$1/docker.sock"; }
 # The numbers of the hosts that exist now, whatever LAB_HOSTS says (an earlier run's may differ).
 existing_hosts() { ip netns list | sed -n 's/^parwop-h\([0-9][0-9]*\).*/\1/p'; }
+# What down must stop: the hosts that exist, and every host this checkout has a dir for (its
+# dockerd and sshd run on when its namespace went another way, e.g. another checkout's down.sh).
+stoppable_hosts() {
+    {
+        existing_hosts
+        find "$LAB_HOSTS_DIR" -mindepth 1 -maxdepth 1 -name 'h[0-9]*' -printf '%f\n' 2>/dev/null | sed 's/^h//'
+    } | sort -un
+}
 # The Node.js every suite runs on (Pulumi's SDK declares node >=22; Debian ships 20): the one
 # place its version is pinned. test/lab/node.sh fetches it from the npm registry.
 LAB_NODE_VERSION="22.23.3"
