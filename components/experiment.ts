@@ -47,6 +47,7 @@ export class Experiment extends pulumi.ComponentResource {
             image_id: cluster.imageIdOn(cluster.placement.runner.node.name),
         };
         const local = { parent: this, provider: cluster.commandProvider, customTimeouts: { create: "2m", update: "2m", delete: "2m" } };
+        const onNode = (dependsOn: pulumi.Resource[]) => ({ parent: this, provider: cluster.commandProvider, dependsOn });
         let previous: pulumi.Resource[] = [cluster.ready];
         const recorded: pulumi.Output<unknown>[] = [];
         for (const run of args.runs) {
@@ -57,13 +58,6 @@ export class Experiment extends pulumi.ComponentResource {
             // A drop runs again exactly when its run does; it carries the run trigger's digest, not its
             // worker list, so N drops per run keep the state linear in the number of nodes.
             const dropTriggers = [{ run: run.id, runId: run.trigger.runId, runTrigger: pulumi.output(trigger).apply(digestOf) }];
-            const attempt = {
-                stack: args.provenance.stack,
-                run: run.id,
-                run_id: run.trigger.runId,
-                run_key: run.key,
-                attempt: run.attempt,
-            };
             if (run.unrecorded !== undefined) {
                 pulumi.log.warn(
                     `run ${run.id}: attempt ${run.unrecorded} left no record in ${args.resultsDir}/runs.jsonl (it failed or was cut off): ` +
@@ -71,22 +65,29 @@ export class Experiment extends pulumi.ComponentResource {
                     this,
                 );
             }
-            const noted = run.warmup
-                ? []
-                : [
-                      new command.local.Command(
-                          names.attempt,
-                          {
-                              create: shellLine(["node", "scripts/record-attempt.js", args.resultsDir]),
-                              dir: args.projectRoot,
-                              // Only what the trigger holds: a retry's later `up`s must see no change here.
-                              environment: { PARWOP_ATTEMPT: JSON.stringify(attempt) },
-                              triggers,
-                          },
-                          { ...local, dependsOn: previous },
-                      ),
-                  ];
-            const first = { parent: this, provider: cluster.commandProvider, dependsOn: noted.length > 0 ? noted : previous };
+            // What the next step waits for: the run before, then this run's attempt note, settles, drops.
+            let before = previous;
+            if (!run.warmup) {
+                const attempt = {
+                    stack: args.provenance.stack,
+                    run: run.id,
+                    run_id: run.trigger.runId,
+                    run_key: run.key,
+                    attempt: run.attempt,
+                };
+                const note = new command.local.Command(
+                    names.attempt,
+                    {
+                        create: shellLine(["node", "scripts/record-attempt.js", args.resultsDir]),
+                        dir: args.projectRoot,
+                        // Only what the trigger holds: a retry's later `up`s must see no change here.
+                        environment: { PARWOP_ATTEMPT: JSON.stringify(attempt) },
+                        triggers,
+                    },
+                    { ...local, dependsOn: before },
+                );
+                before = [note];
+            }
             // A distributed run first clears any earlier query's work from every worker (the coordinator knows those queries).
             const settles = run.settles.map((node) => {
                 const settle = settleStep(node, cluster.placement.coordinator.url, String(args.provenance.stack));
@@ -94,10 +95,10 @@ export class Experiment extends pulumi.ComponentResource {
                     names.settle(node.name),
                     cluster.access(node.name),
                     { ...settle, triggers: dropTriggers, timeoutSeconds: settle.timeoutSeconds + sshSlackSeconds },
-                    first,
+                    onNode(before),
                 );
             });
-            const after = { ...first, dependsOn: settles.length > 0 ? settles : first.dependsOn };
+            if (settles.length > 0) before = settles;
             const drops = run.drops.map((node) =>
                 nodeCommand(
                     names.drop(node.name),
@@ -107,9 +108,10 @@ export class Experiment extends pulumi.ComponentResource {
                         triggers: dropTriggers,
                         timeoutSeconds: dropCachesStep(node.name).timeoutSeconds + sshSlackSeconds,
                     },
-                    after,
+                    onNode(before),
                 ),
             );
+            if (drops.length > 0) before = drops;
             // Its attempts share one identity (not a redeployed cluster's run): the spool hands a lost attempt's result on.
             const identity = pulumi.output(trigger).apply((t) => digestOf({ ...t, attempt: undefined }));
             const step = (identity: string, droppedAt?: string) =>
@@ -120,6 +122,8 @@ export class Experiment extends pulumi.ComponentResource {
                     run.recordsFromLog,
                     { dir: runSpoolDir(String(args.provenance.stack)), identity, attempt: run.attempt },
                 );
+            // The stdin and bound are the same whatever the identity and drop time.
+            const shape = step("0");
             // The runner node's drop time lets the driver refuse a measured run that no drop preceded.
             const runnerDrop = run.warmup ? undefined : drops[run.drops.findIndex((n) => n.name === run.runner.node.name)];
             const exec = nodeCommand(
@@ -129,11 +133,11 @@ export class Experiment extends pulumi.ComponentResource {
                     create: pulumi
                         .all([identity, runnerDrop ? runnerDrop.stdout : undefined])
                         .apply(([id, out]) => step(id, out === undefined ? undefined : dropTime(out)).create),
-                    stdin: step("0").stdin,
+                    stdin: shape.stdin,
                     triggers,
-                    timeoutSeconds: step("0").timeoutSeconds + sshSlackSeconds,
+                    timeoutSeconds: shape.timeoutSeconds + sshSlackSeconds,
                 },
-                { parent: this, provider: cluster.commandProvider, dependsOn: drops.length > 0 ? drops : after.dependsOn },
+                onNode(before),
             );
             if (!run.warmup) {
                 new command.local.Command(

@@ -27,6 +27,10 @@ const names = (id: string) => runNames("experiment", id);
 /** The same runs after an up whose q1-r1 attempt 1 left no record (model/attempts.ts). */
 const retried = withAttempts(runs, { started: [{ run_key: runs[1].key, attempt: 1 }], recorded: [] });
 const retryNames = (id: string) => runNames("retry", id);
+/** A JSON environment variable of a recorded command, parsed. */
+const envJson = (r: ReturnType<typeof named>, key: string) => JSON.parse((r.inputs.environment as Record<string, string>)[key]) as unknown;
+/** What the attempt note of q1-r1 says (PARWOP_ATTEMPT). */
+const noteOf = (attempt: number) => ({ stack, run: "q1-r1", run_id: "1", run_key: runs[1].key, attempt });
 const health = `${serviceNames("parwop").health}-wait`;
 /** A drop's output names its node's clock: node i dropped at 1700000000 + i. */
 const dropAt = (node: string) => 1700000000 + where.nodes.findIndex((n) => n.name === node) + 1;
@@ -121,7 +125,7 @@ describe("Experiment", () => {
     test("a run is recorded on this machine from its output, with the cluster's facts in its provenance", () => {
         const record = named(rec, names("q2-r1").record);
         expect(record.inputs).toMatchObject({ dir: "/project", stdin: `{"name":"${names("q2-r1").run}"}` });
-        expect(JSON.parse((record.inputs.environment as Record<string, string>).PARWOP_PROVENANCE)).toEqual({
+        expect(envJson(record, "PARWOP_PROVENANCE")).toEqual({
             stack,
             run_id: "1",
             cluster_identity: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -137,13 +141,7 @@ describe("Experiment", () => {
     test("an attempt is noted on this machine before its drops, naming the run's key", () => {
         const attempt = named(rec, names("q1-r1").attempt);
         expect(attempt.inputs).toMatchObject({ create: "node scripts/record-attempt.js results/three-small", dir: "/project" });
-        expect(JSON.parse((attempt.inputs.environment as Record<string, string>).PARWOP_ATTEMPT)).toEqual({
-            stack,
-            run: "q1-r1",
-            run_id: "1",
-            run_key: runs[1].key,
-            attempt: 1,
-        });
+        expect(envJson(attempt, "PARWOP_ATTEMPT")).toEqual(noteOf(1));
     });
 
     test("a retry of an attempt that left no record carries attempt 2 in its triggers: its drops on every node run again", () => {
@@ -155,19 +153,8 @@ describe("Experiment", () => {
         const after = first(retryNames, "q1-r1");
         expect(after.run).toEqual({ ...before.run, attempt: 2 });
         after.drops.forEach((t, i) => expect(t).not.toEqual(before.drops[i]));
-        const noted = named(rec, retryNames("q1-r1").attempt);
-        expect(JSON.parse((noted.inputs.environment as Record<string, string>).PARWOP_ATTEMPT)).toEqual({
-            stack,
-            run: "q1-r1",
-            run_id: "1",
-            run_key: runs[1].key,
-            attempt: 2,
-        });
-        expect(
-            JSON.parse((named(rec, retryNames("q1-r1").record).inputs.environment as Record<string, string>).PARWOP_PROVENANCE),
-        ).toMatchObject({
-            attempt: 2,
-        });
+        expect(envJson(named(rec, retryNames("q1-r1").attempt), "PARWOP_ATTEMPT")).toEqual(noteOf(2));
+        expect(envJson(named(rec, retryNames("q1-r1").record), "PARWOP_PROVENANCE")).toMatchObject({ attempt: 2 });
         // the other runs are untouched
         expect(first(retryNames, "q1-r2")).toEqual(first(names, "q1-r2"));
     });
