@@ -45,8 +45,11 @@ export function labHosts(): LabHost[] {
 
 export const nodeName = (h: LabHost) => `node${h.index}`;
 
+/** Two fixture datasets; each worker reads its own copy of one. */
+export const labDataDir = (h: LabHost) => path.join(labDir, "data", `worker-${((h.index - 1) % 2) + 1}`);
+
 /** envs/testlab.yaml for these hosts: node1 runs the coordinator and the broker. */
-export function labEnvironment(hosts: LabHost[]): string {
+export function labEnvironment(hosts: LabHost[], dataDirOf = labDataDir): string {
     return stringify({
         coordinatorNode: nodeName(hosts[0]),
         ssh: { user: "root", port: 22, hostKeyChecking: "strict" },
@@ -59,16 +62,15 @@ export function labEnvironment(hosts: LabHost[]): string {
             name: nodeName(h),
             host: h.address,
             workerId: `worker-${h.index}`,
-            // Two fixture datasets; each worker reads its own copy of one.
-            dataDir: path.join(labDir, "data", `worker-${((h.index - 1) % 2) + 1}`),
+            dataDir: dataDirOf(h),
             hostKey: h.hostKey,
         })),
     });
 }
 
 /** Every file the lab stacks need in a test project. */
-export function labStackFiles(hosts: LabHost[] = labHosts()): Record<string, string> {
-    const files: Record<string, string> = { [`envs/${labEnv}.yaml`]: labEnvironment(hosts) };
+export function labStackFiles(hosts: LabHost[] = labHosts(), dataDirOf = labDataDir): Record<string, string> {
+    const files: Record<string, string> = { [`envs/${labEnv}.yaml`]: labEnvironment(hosts, dataDirOf) };
     for (const [tier, t] of Object.entries(labTiers)) {
         files[`stacks/${tier}.yaml`] = stringify({ ...t, memoryHeadroom: 1.1, queryMemoryRecords: 100000 });
         files[`Pulumi.${labStack(tier as LabTier)}.yaml`] = stringify({

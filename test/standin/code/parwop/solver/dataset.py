@@ -5,6 +5,7 @@ PARWOP reads Parquet; pyarrow is not installable here, so the stand-in reads the
 """
 import json
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from parwop import settings
@@ -35,6 +36,7 @@ class ParquetDataset:
 
     def load(self) -> list:
         files = self.files()
+        _pace(self.path)
         if not files:
             return []
         # As in PARWOP: with MAX_CPU set in the environment this is min(str, int) -> TypeError.
@@ -47,3 +49,13 @@ class ParquetDataset:
 def _read_jsonl(path: str) -> list:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def _pace(path: str) -> None:
+    """STAND-IN ONLY (PARWOP has nothing like it): a dataset dir holding `.standin-pace` (a number
+    of seconds) loads that much slower, so a test can act while a query is in flight. Real
+    datasets are large enough to give that time by themselves."""
+    marker = os.path.join(path, ".standin-pace")
+    if os.path.isfile(marker):
+        with open(marker, encoding="utf-8") as f:
+            time.sleep(float(f.read().strip()))
