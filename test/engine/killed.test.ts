@@ -1,6 +1,6 @@
 /**
- * `kill -9` of `pulumi up` while the run executes, through the real CLI, its plugins and this
- * machine's Docker engine (the dev environment, one query): what the next commands say, the
+ * `kill -9` of `pulumi up` while the run executes, through the real CLI and its plugins, on the
+ * lab over SSH (3 nodes, each with its own Docker engine, one query): what the next commands say, the
  * recovery the README gives (`pulumi cancel`, then `up`), that the `up` after it is a retry with
  * fresh drops on every node which hands on the result the killed attempt finished with on the
  * node (scripts/run-query.sh's spool) rather than measuring again, and that runs.jsonl then
@@ -9,47 +9,44 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
-import { containersOf, devStackFiles, removeContainersOf } from "./devstack";
 import { runSpoolDir } from "../../lib/scripts";
 import { EngineProject, summary } from "./engine";
+import { containersOn, LabAgent, LabHost, labHosts, labStack, labStackFiles, nodeName } from "./labstack";
 import { processesIn } from "./studyProject";
 
-const stack = "dev-killed";
+const stack = labStack("small");
+let hosts: LabHost[];
+let agent: LabAgent;
 let project: EngineProject;
 const took: Record<string, number> = {};
+/** A process may end before its signal: a plugin's ssh ends with the plugin. */
+const signal = (pid: number, name: NodeJS.Signals) => {
+    try {
+        process.kill(pid, name);
+    } catch {
+        // gone already
+    }
+};
+/** The stack's containers on every node's own engine. */
+const containers = () => hosts.flatMap((h) => containersOn(h.address, stack));
 
 beforeAll(() => {
-    removeContainersOf(stack);
-    const dev = devStackFiles();
-    project = new EngineProject(stack, {
-        "envs/dev.yaml": dev["envs/dev.yaml"],
-        "stacks/dev.yaml": dev["stacks/dev.yaml"],
-        [`Pulumi.${stack}.yaml`]: stringify({
-            config: {
-                "parwop:environment": "dev",
-                "parwop:tier": "dev",
-                "parwop:experiment": {
-                    mode: "distributed",
-                    repetitions: 1,
-                    queries: [{ name: "SQ1", partitionBy: ["SOURCE_POINT_NUMBER"], orderBy: ["SENSOR_NUMBER"] }],
-                },
-            },
-        }),
-    });
-    project.ok(["config", "set", "--secret", "parwop:brokerAdminPassword", "engine-tests-admin"]);
+    hosts = labHosts().slice(0, 3);
+    agent = new LabAgent();
+    project = new EngineProject(stack, labStackFiles(hosts), { SSH_AUTH_SOCK: agent.socket });
+    project.ok(["config", "set", "--secret", "parwop:brokerAdminPassword", "engine-killed-admin-5e2a"]);
 });
 
 afterAll(() => {
-    if (containersOf(stack).length > 0) {
-        project.pulumi(["cancel", "--yes"]);
-        project.pulumi(["destroy", "--yes"]);
-    }
-    removeContainersOf(stack);
     if (fs.existsSync(project.dir)) {
-        for (const pid of processesIn(project.dir)) process.kill(pid, "SIGKILL");
+        for (const pid of processesIn(project.dir)) signal(pid, "SIGKILL");
+        if (containers().length > 0) {
+            project.pulumi(["cancel", "--yes"]);
+            project.pulumi(["destroy", "--yes"]);
+        }
         project.remove();
     }
+    agent.stop(hosts);
     console.log(`killed pulumi (s): ${JSON.stringify(took)}`);
 });
 
@@ -121,10 +118,10 @@ describe("a pulumi up killed while its run executes", () => {
         expect(r.out).toContain("this up makes attempt 2, with fresh cache drops on every node");
         // the drops before attempt 1 succeeded and are in the state: the retry replaces them, and the attempt note;
         // the run and its record, never created, are created
-        for (const node of ["dev-1", "dev-2"])
+        for (const node of hosts.map(nodeName))
             expect(r.out).toMatch(new RegExp(`\\+-command:local:Command: \\(replace\\)\n\\s+\\[id=experiment-sq1-r1-drop-${node}`));
         // replaced: the attempt note, a settle and a drop per node
-        expect(summary(r.out)).toMatchObject({ created: 2, replaced: 5 });
+        expect(summary(r.out)).toMatchObject({ created: 2, replaced: 1 + 2 * hosts.length });
         const records = project.results().map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(records).toHaveLength(1);
         // The killed attempt's run went on (the CLI's plugins outlived it) and ended before attempt 2's drops.
@@ -136,7 +133,8 @@ describe("a pulumi up killed while its run executes", () => {
     test("an up after that changes nothing, and destroy leaves no container", async () => {
         // They stay until killed (README, "After a killed pulumi"): the recovering up started its own.
         console.log(`left running after the recovering up: ${leftRunning()}`);
-        for (const pid of processesIn(project.dir)) process.kill(pid, "SIGTERM");
+        // On the lab they include ssh: the docker plugins' sessions and the multiplexed masters (ControlPersist 120 s).
+        for (const pid of processesIn(project.dir)) signal(pid, "SIGTERM");
         for (let i = 0; i < 50 && leftRunning() !== "nothing"; i++) await new Promise((r) => setTimeout(r, 100));
         expect(leftRunning()).toBe("nothing");
         const again = project.ok(["up", "--yes"]);
@@ -144,7 +142,7 @@ describe("a pulumi up killed while its run executes", () => {
         expect(project.results()).toHaveLength(1);
         expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
         project.ok(["destroy", "--yes"]);
-        expect(containersOf(stack)).toEqual([]);
+        expect(containers()).toEqual([]);
         // The spool keeps the result on the node; the test's project removes it (engine.ts).
         expect(fs.existsSync(path.join(runSpoolDir(stack)))).toBe(true);
         project.remove();
