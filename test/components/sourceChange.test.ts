@@ -115,7 +115,7 @@ async function deploy(): Promise<Made[]> {
             resultsDir,
             projectRoot: repoRoot,
         });
-        // Registrations chain on each other's outputs: wait for the last of them (as tools/mockrun.ts).
+        // Registrations chain on each other's outputs: wait for the last of them (as tools/mock/mockrun.ts).
         const runtime = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "settings.js");
         await (require(runtime) as { waitForRPCs(): Promise<void> }).waitForRPCs();
     });

@@ -4,9 +4,9 @@
 // usage: node tools/run-ts.js test/helpers/evaluateChild.ts DIR STACK [DIR STACK ...]
 // stdout: one JSON array, per case {"evaluation": …, "plan": …} or {"problems": [...]} for a config error.
 import * as path from "path";
-import { evaluate } from "../../tools/mockrun";
-import { buildPlan, stackModel } from "../../tools/planModel";
-import { stackConfig } from "../../tools/stackConfig";
+import { evaluate } from "../../tools/mock/mockrun";
+import { buildPlan, stackModel } from "../../tools/plan/planModel";
+import { stackConfig } from "../../tools/mock/stackConfig";
 
 const state = require(path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "state.js")) as {
     withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;

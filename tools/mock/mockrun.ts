@@ -147,7 +147,7 @@ function withUnknownOutputs(type: string, inputs: Record<string, unknown>): Reco
  * every registration and the stack outputs.
  */
 export async function evaluate(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Evaluation> {
-    const entry = options.entry ?? path.resolve(__dirname, "..", "index.ts");
+    const entry = options.entry ?? path.resolve(__dirname, "..", "..", "index.ts");
     const recorder = await recordRegistrations(stack, cfg, options);
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const program = require(entry) as Record<string, unknown>;
