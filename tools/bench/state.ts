@@ -8,10 +8,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { fixtureProject } from "../../test/helpers/project";
+import { repoRoot, scratchProject } from "../mock/project";
 import type { BenchFigures } from "./state-child";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
 const tier = "32_2";
 const labStack = `lab-${tier}`;
 
@@ -125,13 +124,13 @@ function main(sizes: number[]): void {
         files[`envs/bench${n}.yaml`] = inventory(n);
         files[`Pulumi.bench${n}-${tier}.yaml`] = stackFile(`bench${n}`);
     }
-    const dir = fixtureProject(files);
+    const dir = scratchProject(files);
     try {
         const rows: Row[] = [];
         for (const n of sizes) {
             const real = measure(dir, `bench${n}-${tier}`, path.join(dir, "index.ts"), programModules(dir));
             fs.writeFileSync(path.join(dir, `Pulumi.bare${n}.yaml`), stringify({ config: { "bench:resources": real.resources } }));
-            const bare = measure(dir, `bare${n}`, path.join(dir, "tools", "bench-state-bare.ts"), programModules(dir));
+            const bare = measure(dir, `bare${n}`, path.join(dir, "tools", "bench", "state-bare.ts"), programModules(dir));
             rows.push({ nodes: n, real, bare });
         }
         printTable(rows);

@@ -6,12 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import { diffPlans } from "./diff";
 import { evaluate } from "../mock/mockrun";
+import { linkNodeModules, repoRoot } from "../mock/project";
 import { buildPlan, Plan, stackModel } from "./planModel";
 import { renderPlan, renderSummary } from "./render";
 import { renderDiff } from "./renderDiff";
 import { stackConfig } from "../mock/stackConfig";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
 const usage = [
     "usage: npm run -s plan -- STACK [--full | --json]           what STACK declares (default: a summary per node)",
     "       npm run -s plan -- STACK --diff [REV] [--json]       what your working tree changes in STACK against git REV (default HEAD)",
@@ -80,7 +80,7 @@ function checkout(rev: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parwop-plan-"));
     const tar = execFileSync("git", ["archive", "--format=tar", rev], { cwd: repoRoot, maxBuffer: 1 << 30 });
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    linkNodeModules(dir);
     return dir;
 }
 
