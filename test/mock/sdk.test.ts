@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Recorder, recordRegistrations, Registered } from "../../tools/mock/mockrun";
 import { inOwnStore, isKnown, waitForRegistrations } from "../../tools/mock/sdk";
 
-// Every reach past @pulumi/pulumi's public API (tools/mock/sdk.ts, tools/run-ts.js), each checked
+// Every reach past @pulumi/pulumi's public API (tools/mock/sdk.ts, tools/run-ts.js, config/stack.ts), each checked
 // by name: an SDK upgrade that moves one fails here, saying which, rather than as a wrong plan.
 
 class Box extends pulumi.ComponentResource {
@@ -90,6 +90,16 @@ test("inOwnStore is runtime/state.js withLocalStorage: a second stack's runtime 
     expect(inner).toEqual({ stack: "sdk-other", names: ["elsewhere"] });
     expect(pulumi.runtime.getStack()).toBe("sdk-check");
     expect(rec.resources.map((r) => r.name)).not.toContain("elsewhere");
+});
+
+test("config/stack.ts's plain-text secret check is runtime/config.js isConfigSecret (@internal): true for a key set as secret", async () => {
+    const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+    expect(typeof isConfigSecret).toBe("function");
+    const answers = await inOwnStore(async () => {
+        await recordRegistrations("sdk-config", { config: { "parwop:a": "1", "parwop:b": "2" }, secretKeys: ["parwop:a"] });
+        return ["parwop:a", "parwop:b"].map((k) => isConfigSecret?.(k));
+    });
+    expect(answers).toEqual([true, false]);
 });
 
 test("tools/run-ts.js compiles as pulumi up does, through the SDK's tsutils.js", () => {

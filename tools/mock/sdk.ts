@@ -6,7 +6,8 @@
 // hands its monitor. Each reach below says which internal and why; test/mock/sdk.test.ts checks
 // each one by name, so an SDK upgrade that moves one fails there, not as a wrong plan. That is why
 // package.json pins @pulumi/pulumi exactly: upgrade it together with a green run of that test.
-// (tools/run-ts.js has the one other reach, the SDK's own TypeScript loader, tsutils.js.)
+// Two reaches live elsewhere and are checked there too: tools/run-ts.js loads TypeScript through
+// the SDK's own tsutils.js, and config/stack.ts asks runtime.isConfigSecret.
 import * as path from "path";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 
