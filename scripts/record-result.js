@@ -7,7 +7,7 @@
  *
  * Each execution is its own record, keyed by the driver's execution_id: the same line recorded
  * again changes nothing, a new execution appends a line, and no line of RESULTS_DIR/runs.jsonl is
- * ever replaced or deleted (a view that wants the latest only selects: tools/report.js).
+ * ever replaced or deleted (a view that wants the latest only selects: tools/report/report.js).
  * RESULTS_DIR/runs.csv is rebuilt from the whole jsonl. Adds git_commit, git_dirty and
  * git_diff_digest (this checkout's commit, whether it had uncommitted changes and a digest of them,
  * which the program does not pass, so a new commit re-records nothing) and recorded_at.

@@ -17,6 +17,7 @@ import { clusterName, experimentName, nodeNames, runNames, serviceNames } from "
 import { placement } from "../../model/placement";
 import { provenance } from "../../model/provenance";
 import { schedule } from "../../model/schedule";
+import { waitForRegistrations } from "../../tools/mock/sdk";
 import { fixtureRoot, fixtureSettings, repoRoot } from "../helpers/fixture";
 
 const stack = "three-small";
@@ -115,9 +116,8 @@ async function deploy(): Promise<Made[]> {
             resultsDir,
             projectRoot: repoRoot,
         });
-        // Registrations chain on each other's outputs: wait for the last of them (as tools/mockrun.ts).
-        const runtime = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "settings.js");
-        await (require(runtime) as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        // Registrations chain on each other's outputs: wait for the last of them.
+        await waitForRegistrations();
     });
     return made;
 }

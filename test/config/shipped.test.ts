@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { listProjectDir, rawStackConfig, readProjectFile } from "../../config/stack";
 import { loadSettings } from "../../config/validate";
-import { stackConfig, encryptedPlaceholder } from "../../tools/stackConfig";
+import { stackConfig, encryptedPlaceholder } from "../../tools/mock/stackConfig";
 import { repoRoot } from "../helpers/fixture";
 
 // Whatever the shipped files hold (a user adds nodes, tiers, queries), every stack file must load.

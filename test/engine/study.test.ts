@@ -32,7 +32,7 @@ interface Study {
 /** Runs `npm run study -- dev ...` as a user would (node, the project's run-ts); `until` a stdout line, then `signal`. */
 function study(args: string[], interrupt?: { until: RegExp; signal: NodeJS.Signals }): Promise<Study> {
     const start = Date.now();
-    const child: ChildProcess = spawn(process.execPath, ["tools/run-ts.js", "tools/study.ts", "dev", ...args], {
+    const child: ChildProcess = spawn(process.execPath, ["tools/run-ts.js", "tools/study/study.ts", "dev", ...args], {
         cwd: project.dir,
         env: project.env,
     });

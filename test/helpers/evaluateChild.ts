@@ -1,16 +1,13 @@
 // Run by tools/run-ts.js (Pulumi's own TypeScript path, as `pulumi up` loads a program) in a
-// child process. Each case runs in a store of its own (the SDK's withLocalStorage, what the
-// Automation API runs inline programs in), so one process loads the SDK once for many cases.
+// child process. Each case runs in a store of its own (inOwnStore, what the Automation API runs
+// inline programs in), so one process loads the SDK once for many cases.
 // usage: node tools/run-ts.js test/helpers/evaluateChild.ts DIR STACK [DIR STACK ...]
 // stdout: one JSON array, per case {"evaluation": …, "plan": …} or {"problems": [...]} for a config error.
 import * as path from "path";
-import { evaluate } from "../../tools/mockrun";
-import { buildPlan, stackModel } from "../../tools/planModel";
-import { stackConfig } from "../../tools/stackConfig";
-
-const state = require(path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "state.js")) as {
-    withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;
-};
+import { evaluate } from "../../tools/mock/mockrun";
+import { inOwnStore } from "../../tools/mock/sdk";
+import { buildPlan, stackModel } from "../../tools/plan/planModel";
+import { stackConfig } from "../../tools/mock/stackConfig";
 
 /** Forgets the project's modules (not its node_modules), so a second case in the same dir runs index.ts again. */
 function forgetProject(dir: string): void {
@@ -35,7 +32,7 @@ async function evaluateCase(dir: string, stack: string): Promise<unknown> {
 
 async function main(args: string[]): Promise<unknown[]> {
     const out: unknown[] = [];
-    for (let i = 0; i + 1 < args.length; i += 2) out.push(await state.withLocalStorage(() => evaluateCase(args[i], args[i + 1])));
+    for (let i = 0; i + 1 < args.length; i += 2) out.push(await inOwnStore(() => evaluateCase(args[i], args[i + 1])));
     return out;
 }
 

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import type { Evaluation, Registered } from "../../tools/mockrun";
-import type { Plan } from "../../tools/planModel";
+import type { Evaluation, Registered } from "../../tools/mock/mockrun";
+import type { Plan } from "../../tools/plan/planModel";
 import { fixtureRoot } from "./fixture";
 
 /** One whole-program evaluation: a fixture stack, and project files that differ from the fixture's. */

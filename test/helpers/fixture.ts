@@ -3,7 +3,7 @@ import * as path from "path";
 import { projectFiles, rawStackConfig } from "../../config/stack";
 import { Settings } from "../../config/settings";
 import { loadSettings } from "../../config/validate";
-import { stackConfig } from "../../tools/stackConfig";
+import { stackConfig } from "../../tools/mock/stackConfig";
 
 /** The repository root, and the test-owned project files (test/fixtures/project/README.md). */
 export const repoRoot = path.resolve(__dirname, "..", "..");

@@ -1,5 +1,5 @@
-import { EvaluateOptions, Recorder, recordRegistrations, Registered } from "../../tools/mockrun";
-import { stackConfig } from "../../tools/stackConfig";
+import { EvaluateOptions, Recorder, recordRegistrations, Registered } from "../../tools/mock/mockrun";
+import { stackConfig } from "../../tools/mock/stackConfig";
 import { one } from "./evaluations";
 import { fixtureRoot, repoRoot } from "./fixture";
 

@@ -2,8 +2,8 @@
  * The shipped program (index.ts with a shipped stack file, not the unit suite's fixtures) under
  * Pulumi's mocks, for the lab tests that run what it declares on the real engine.
  */
-import { Evaluation, evaluate, EvaluateOptions } from "../../tools/mockrun";
-import { stackConfig, StackConfig } from "../../tools/stackConfig";
+import { Evaluation, evaluate, EvaluateOptions } from "../../tools/mock/mockrun";
+import { stackConfig, StackConfig } from "../../tools/mock/stackConfig";
 
 /** Evaluates index.ts for a shipped stack, with config overrides, in a fresh module registry. */
 export async function evaluateStack(

@@ -1,5 +1,5 @@
-import { diffPlans } from "../../tools/diff";
-import { renderDiff, wordChanges } from "../../tools/renderDiff";
+import { diffPlans } from "../../tools/plan/diff";
+import { renderDiff, wordChanges } from "../../tools/plan/renderDiff";
 import { runNames } from "../../model/names";
 import { evaluated } from "../helpers/evaluations";
 

@@ -1,7 +1,7 @@
-import { parseArgs } from "../../tools/plan";
-import { renderPlan, renderSummary } from "../../tools/render";
-import { stackModel } from "../../tools/planModel";
-import { stackConfig } from "../../tools/stackConfig";
+import { parseArgs } from "../../tools/plan/plan";
+import { renderPlan, renderSummary } from "../../tools/plan/render";
+import { stackModel } from "../../tools/plan/planModel";
+import { stackConfig } from "../../tools/mock/stackConfig";
 import { evaluated } from "../helpers/evaluations";
 import { fixtureRoot, repoRoot } from "../helpers/fixture";
 

@@ -9,7 +9,7 @@ import { fixtureProject } from "../helpers/project";
 const dir = fixtureProject();
 const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir });
 const plan = (...args: string[]) =>
-    spawnSync(process.execPath, ["tools/run-ts.js", "tools/plan.ts", ...args], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    spawnSync(process.execPath, ["tools/run-ts.js", "tools/plan/plan.ts", ...args], { cwd: dir, encoding: "utf8", timeout: 120_000 });
 
 beforeAll(() => {
     fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\n");

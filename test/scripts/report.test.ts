@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FIXTURES, ROOT, run } from "./proc";
 
-const REPORT = path.join(ROOT, "tools", "report.js");
+const REPORT = path.join(ROOT, "tools", "report", "report.js");
 
 let tmp: string;
 beforeEach(() => {
@@ -25,7 +25,7 @@ function row(markdown: string, section: string, key: string): string | undefined
 
 // The fixture: lab-32_2 (8 nodes, run ids 1 and 2, one warm-up, SQ2 of run 2 pooled across a
 // PARWOP rebuild), lab-64_4 (8 nodes), lab3-32_2 (a 3-node lab at the same tier), dev.
-describe("tools/report.js, default selection: each group's latest run id", () => {
+describe("tools/report/report.js, default selection: each group's latest run id", () => {
     let markdown: string;
     beforeEach(() => {
         expect(report()).toEqual({
@@ -114,7 +114,7 @@ describe("tools/report.js, default selection: each group's latest run id", () =>
     });
 });
 
-describe("tools/report.js selections and baselines", () => {
+describe("tools/report/report.js selections and baselines", () => {
     it("--run-id shows that run id only", () => {
         expect(report("--run-id", "1").code).toBe(0);
         const markdown = read("REPORT.md");
@@ -158,13 +158,13 @@ describe("tools/report.js selections and baselines", () => {
             const r = report(...args);
             expect(r.code).toBe(2);
             expect(r.stderr).toMatch(
-                /\nusage: node tools\/report\.js \[RESULTS_DIR\] \[--run-id ID \| --all-runs\] \[--baseline TIER\]\n$/,
+                /\nusage: node tools\/report\/report\.js \[RESULTS_DIR\] \[--run-id ID \| --all-runs\] \[--baseline TIER\]\n$/,
             );
         },
     );
 });
 
-describe("tools/report.js edge cases", () => {
+describe("tools/report/report.js edge cases", () => {
     it.each([
         ["no results dir", () => fs.rmSync(path.join(tmp, "results"), { recursive: true })],
         ["stacks without runs", () => fs.rmSync(path.join(tmp, "results", "dev", "runs.jsonl"))],

@@ -23,9 +23,9 @@ interface Group {
 }
 type Row = Record<string, unknown>;
 type Selection = { kind: "latest" } | { kind: "run"; runId: string } | { kind: "all" };
-// tools/stats.js is plain CommonJS (it runs without a TypeScript toolchain); its JSDoc types are
+// tools/report/stats.js is plain CommonJS (it runs without a TypeScript toolchain); its JSDoc types are
 // checked by js-types.test.ts, and this is the shape the tests rely on.
-const stats = require(path.join(ROOT, "tools", "stats.js")) as {
+const stats = require(path.join(ROOT, "tools", "report", "stats.js")) as {
     summarize(values: number[]): Summary;
     groupRuns(records: Row[]): Group[];
     selectRuns(records: Row[], selection: Selection): Row[];

@@ -15,7 +15,7 @@ interface Tier {
     cpus: number;
 }
 // Plain CommonJS (it runs with bare node); its JSDoc types are checked by tsconfig.js.json.
-const { writeStudyReport } = require(path.join(ROOT, "tools", "study-report.js")) as {
+const { writeStudyReport } = require(path.join(ROOT, "tools", "report", "study-report.js")) as {
     writeStudyReport(resultsDir: string, outDir: string, tiers: Tier[]): { files: string[]; runs: number };
 };
 
@@ -80,7 +80,7 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const results = () => path.join(tmp, "results");
 const table = () => fs.readFileSync(path.join(out, "STUDY.md"), "utf8");
 
-describe("tools/study-report.js", () => {
+describe("tools/report/study-report.js", () => {
     it("writes the paper's table: per query a row per mode and tier in study order, units on every column, only the study's series", () => {
         expect(writeStudyReport(results(), out, tiers)).toEqual({ files: ["STUDY.md", "SQ1.svg", "SQ2.svg"], runs: 7 });
         const md = table();

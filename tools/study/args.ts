@@ -30,7 +30,7 @@ function list(flag: string, value: string): string[] {
     return names;
 }
 
-/** Strict, like tools/plan.ts: an unknown flag, a missing value or a stray word is a one-line error, never a silent default. */
+/** Strict, like tools/plan/plan.ts: an unknown flag, a missing value or a stray word is a one-line error, never a silent default. */
 export function parseStudyArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): StudyArgs {
     // `npm run study lab --tiers x` without `--` hands --tiers to npm (npm_config_tiers) and passes only the rest.
     const swallowed = ["tiers", "queries", "repetitions", "quiet"].filter((f) => env[`npm_config_${f}`] !== undefined);

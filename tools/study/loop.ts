@@ -13,12 +13,12 @@ import { Output } from "./output";
 import { nextStep, OtherStack, recordedRuns, TierState } from "./plan";
 import { Ending, StepTaker } from "./step";
 import { ConfigWrite, StudyTier, studyTiers, writeCommand } from "./stacks";
-import { stackConfig } from "../stackConfig";
+import { stackConfig } from "../mock/stackConfig";
 
 type Row = Record<string, unknown>;
 // Plain CommonJS tools (they run with bare node); their JSDoc types are checked by tsconfig.js.json.
-const { readResults } = require("../report.js") as { readResults(dir: string): { stack: string; records: Row[] }[] };
-const { writeStudyReport } = require("../study-report.js") as {
+const { readResults } = require("../report/report.js") as { readResults(dir: string): { stack: string; records: Row[] }[] };
+const { writeStudyReport } = require("../report/study-report.js") as {
     writeStudyReport(
         resultsDir: string,
         outDir: string,

@@ -11,8 +11,8 @@ import { studyQueries } from "../../config/experiment";
 import { Settings } from "../../config/settings";
 import { ConfigError } from "../../config/validate";
 import { ScheduledRun } from "../../model/schedule";
-import { stackModel } from "../planModel";
-import { StackConfig, stackConfig } from "../stackConfig";
+import { stackModel } from "../plan/planModel";
+import { StackConfig, stackConfig } from "../mock/stackConfig";
 import { StudyArgs } from "./args";
 
 type Query = Settings["experiment"]["queries"][number];

@@ -1,12 +1,12 @@
-// One evaluation for tools/bench-state.ts, in a process of its own so each stack starts from a
+// One evaluation for tools/bench/state.ts, in a process of its own so each stack starts from a
 // fresh SDK and heap. The clock runs inside: process start-up, and loading and type-checking the
 // program's modules (PRELOAD, required before the clock), are not counted; what is counted is the
 // program's run under the mocks, registrations included, until every registration has settled.
-// usage: node tools/run-ts.js tools/bench-state-child.ts DIR STACK ENTRY [PRELOAD...]
+// usage: node tools/run-ts.js tools/bench/state-child.ts DIR STACK ENTRY [PRELOAD...]
 // stdout: one JSON line, BenchFigures.
 import { performance } from "perf_hooks";
-import { evaluate } from "./mockrun";
-import { stackConfig } from "./stackConfig";
+import { evaluate } from "../mock/mockrun";
+import { stackConfig } from "../mock/stackConfig";
 
 /** Inputs of the resources whose type and name (digits as N) are alike: "command:local:Command experiment-sqN-rN-run". */
 export interface BenchGroup {

@@ -1,13 +1,13 @@
-import { projectFiles, rawStackConfig } from "../config/stack";
-import { Settings } from "../config/settings";
-import { loadSettings } from "../config/validate";
-import { NodeAccess } from "../lib/nodeCommand";
-import { placement, Placement } from "../model/placement";
-import { schedule, ScheduledRun } from "../model/schedule";
+import { projectFiles, rawStackConfig } from "../../config/stack";
+import { Settings } from "../../config/settings";
+import { loadSettings } from "../../config/validate";
+import { NodeAccess } from "../../lib/nodeCommand";
+import { placement, Placement } from "../../model/placement";
+import { schedule, ScheduledRun } from "../../model/schedule";
 import { chainDepths } from "./depth";
-import type { Evaluation, Registered } from "./mockrun";
+import type { Evaluation, Registered } from "../mock/mockrun";
 import { assignNodes, clusterGroup, modelGroups } from "./nodes";
-import type { StackConfig } from "./stackConfig";
+import type { StackConfig } from "../mock/stackConfig";
 import { summariseInputs } from "./summarise";
 
 /** One resource as a reviewer reads it: where it lands, what it is given, what it waits for. */

@@ -1,10 +1,10 @@
 // @ts-check
 /**
- * The study's result (tools/study.ts calls it when every tier is done): from the tiers' own
+ * The study's result (tools/study/study.ts calls it when every tier is done): from the tiers' own
  * runs.jsonl, exactly the series the study counted as done (each tier's current run id and its runs'
  * config hashes), the paper's table OUT_DIR/STUDY.md and one chart per query, OUT_DIR/<query>.svg, with the
  * provenance in the chart's footer and under the table. The numbers are the report's
- * (tools/stats.js), the rendering its renderers (tools/report-md.js, tools/svg-chart.js).
+ * (stats.js), the rendering its renderers (report-md.js, svg-chart.js).
  * Deterministic: the same results write the same bytes.
  */
 "use strict";

@@ -1,4 +1,5 @@
 import * as path from "path";
+import { isKnown, onRegistration, RegisterResourceRequest, waitForRegistrations } from "./sdk";
 import type { StackConfig } from "./stackConfig";
 
 /** One resource as the program registered it. */
@@ -81,9 +82,6 @@ export interface Recorder {
 export async function recordRegistrations(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Recorder> {
     // require, not import(): the module registry must be the caller's (jest isolates it per evaluation).
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    // Internal modules of the same @pulumi/pulumi instance the program uses.
-    const runtimeDir = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime");
-    const settingsModule = require(path.join(runtimeDir, "settings.js"));
     const fake = options.fakeOutputs;
     await pulumi.runtime.setMocks(
         {
@@ -99,37 +97,25 @@ export async function recordRegistrations(stack: string, cfg: StackConfig, optio
         fake === undefined,
     );
     const resources: Registered[] = [];
-    // The monitor setMocks just made for this evaluation: wrapped on the instance, so evaluations
-    // in one process (each in its own store, evaluateAll) record into their own lists.
-    const monitor = (settingsModule as unknown as { getMonitor(): MockMonitor }).getMonitor();
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = async (req: RegisterRequest, cb: unknown) => {
-        const raw = req.getObject()?.toJavaScript() ?? {};
-        const inputs = readable(raw, options.revealSecrets) as Record<string, unknown>;
-        const name = req.getName();
-        const type = req.getType();
-        await original(req, cb);
+    onRegistration((req, urn) =>
         resources.push({
-            type,
-            name,
+            type: req.getType(),
+            name: req.getName(),
             // The monitor's own URN (it includes the parent's type), so references resolve to this entry.
-            urn: monitor.newUrn(req.getParent(), type, name),
+            urn,
             custom: req.getCustom(),
             parent: req.getParent(),
             provider: req.getProvider(),
-            inputs,
+            inputs: readable(req.getObject()?.toJavaScript() ?? {}, options.revealSecrets) as Record<string, unknown>,
             dependencies: [...new Set(req.getDependenciesList())].sort(),
             ignoreChanges: req.getIgnorechangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             ...timeoutsOf(req),
             propertyDependencies: propertyDependencies(req),
-        });
-    };
+        }),
+    );
     pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
-    return {
-        resources,
-        settle: () => (settingsModule as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs(),
-    };
+    return { resources, settle: waitForRegistrations };
 }
 
 /** The outputs a provider computes, unknown as in a preview; everything else echoes the inputs. */
@@ -147,7 +133,7 @@ function withUnknownOutputs(type: string, inputs: Record<string, unknown>): Reco
  * every registration and the stack outputs.
  */
 export async function evaluate(stack: string, cfg: StackConfig, options: EvaluateOptions = {}): Promise<Evaluation> {
-    const entry = options.entry ?? path.resolve(__dirname, "..", "index.ts");
+    const entry = options.entry ?? path.resolve(__dirname, "..", "..", "index.ts");
     const recorder = await recordRegistrations(stack, cfg, options);
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const program = require(entry) as Record<string, unknown>;
@@ -159,13 +145,13 @@ export async function evaluate(stack: string, cfg: StackConfig, options: Evaluat
     return { resources: recorder.resources, outputs };
 }
 
-function timeoutsOf(req: RegisterRequest): { customTimeouts?: { create: string; update: string; delete: string } } {
+function timeoutsOf(req: RegisterResourceRequest): { customTimeouts?: { create: string; update: string; delete: string } } {
     const t = req.getCustomtimeouts();
     if (t === undefined || (t.getCreate() === "" && t.getUpdate() === "" && t.getDelete() === "")) return {};
     return { customTimeouts: { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } };
 }
 
-function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+function propertyDependencies(req: RegisterResourceRequest): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps, key) => {
         const urns = [...new Set(deps.getUrnsList())].sort();
@@ -174,31 +160,11 @@ function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-interface MockMonitor {
-    registerResource(req: RegisterRequest, cb: unknown): Promise<void>;
-    newUrn(parent: string, type: string, name: string): string;
-}
-
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getProvider(): string;
-    getCustom(): boolean;
-    getDependenciesList(): string[];
-    getIgnorechangesList(): string[];
-    getDeletebeforereplace(): boolean;
-    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
-    getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-}
-
 async function settleOutput(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
     if (!pulumi.Output.isInstance(value)) return value;
     const output = value as import("@pulumi/pulumi").Output<unknown>;
-    const internal = output as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean> };
-    if (await internal.isSecret) return "[secret]";
+    if (await pulumi.isSecret(output)) return "[secret]";
     // An unknown output (a preview's) never calls apply: say so instead of waiting for ever.
-    if (!(await internal.isKnown)) return "[unknown]";
+    if (!(await isKnown(output))) return "[unknown]";
     return await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
 }

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * REPORT.md for tools/report.js: pure, from the sections stats.js computed.
+ * REPORT.md for tools/report/report.js: pure, from the sections stats.js computed.
  */
 "use strict";
 

@@ -1,4 +1,4 @@
-// The baseline of tools/bench-state.ts: as many registrations as the real program (config
+// The baseline of tools/bench/state.ts: as many registrations as the real program (config
 // bench:resources, the explicit provider included), each a local command with small constant
 // inputs, so the time it takes is the SDK's and the mocks' cost per resource and nothing else.
 import * as command from "@pulumi/command";

@@ -4,15 +4,15 @@
 // arguments, the study's lock, the engine, the signals, the exit code.
 import * as fs from "fs";
 import * as path from "path";
-import { projectRoot } from "../config/stack";
-import { parseStudyArgs, usage, UsageError } from "./study/args";
-import { errorLines } from "./study/pulumiCli";
-import { StudyEngine } from "./study/engine";
-import { StudyLoop } from "./study/loop";
-import { Output } from "./study/output";
-import { StudyConfigError } from "./study/stacks";
+import { projectRoot } from "../../config/stack";
+import { parseStudyArgs, usage, UsageError } from "./args";
+import { errorLines } from "./pulumiCli";
+import { StudyEngine } from "./engine";
+import { StudyLoop } from "./loop";
+import { Output } from "./output";
+import { StudyConfigError } from "./stacks";
 
-const { acquireLock, LockError } = require("../scripts/results-lock.js") as {
+const { acquireLock, LockError } = require("../../scripts/results-lock.js") as {
     acquireLock(dir: string, waitMs: number, names: { what: string; doing: string }): { release: () => void; tookOver?: { pid?: number } };
     LockError: new (...args: unknown[]) => Error;
 };

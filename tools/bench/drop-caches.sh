@@ -5,10 +5,10 @@
 # 1-host and N-host rounds alternate within one run, so both see the same machine state.
 # Prints figures only; it asserts nothing.
 #
-# usage: bash tools/bench-drop-caches.sh [REPETITIONS]     (default 5; needs bash test/lab/up.sh)
+# usage: bash tools/bench/drop-caches.sh [REPETITIONS]     (default 5; needs bash test/lab/up.sh)
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 lab="$repo/.lab"
 reps=${1:-5}
 fill_mib=128
@@ -34,7 +34,7 @@ remote() { # ADDR REMOTE_COMMAND [STDIN_FILE]
 # The drop command line per host, rendered by the program (lib/scripts.ts dropCachesStep).
 drop_lines=()
 for ((i = 0; i < n; i++)); do
-  drop_lines+=("$(node "$repo/tools/run-ts.js" "$repo/tools/node-step.ts" drop "lab-h$((i + 1))")")
+  drop_lines+=("$(node "$repo/tools/run-ts.js" "$repo/tools/bench/node-step.ts" drop "lab-h$((i + 1))")")
 done
 
 step() { # INDEX drop|ssh

@@ -1,17 +1,16 @@
 // Issue 10, finding 7: does the program's state stay linear in the cluster? Evaluates the real
 // index.ts as a preview under the mocks for generated lab-shaped inventories (tier 32_2,
 // distributed, the shipped lab stack's experiment), and a bare program with as many
-// registrations, one child process each (tools/bench-state-child.ts), one after the other so
+// registrations, one child process each (tools/bench/state-child.ts), one after the other so
 // they do not share the CPUs. Prints figures; it fails only when an evaluation fails.
-// usage: node tools/run-ts.js tools/bench-state.ts [NODES...]      (default 8 64 256)
+// usage: node tools/run-ts.js tools/bench/state.ts [NODES...]      (default 8 64 256)
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { fixtureProject } from "../test/helpers/project";
-import type { BenchFigures } from "./bench-state-child";
+import { repoRoot, scratchProject } from "../mock/project";
+import type { BenchFigures } from "./state-child";
 
-const repoRoot = path.resolve(__dirname, "..");
 const tier = "32_2";
 const labStack = `lab-${tier}`;
 
@@ -54,7 +53,7 @@ function measure(dir: string, stack: string, entry: string, preload: string[]): 
         [
             "--max-old-space-size=8192",
             path.join(repoRoot, "tools", "run-ts.js"),
-            path.join(repoRoot, "tools", "bench-state-child.ts"),
+            path.join(repoRoot, "tools", "bench", "state-child.ts"),
             dir,
             stack,
             entry,
@@ -125,13 +124,13 @@ function main(sizes: number[]): void {
         files[`envs/bench${n}.yaml`] = inventory(n);
         files[`Pulumi.bench${n}-${tier}.yaml`] = stackFile(`bench${n}`);
     }
-    const dir = fixtureProject(files);
+    const dir = scratchProject(files);
     try {
         const rows: Row[] = [];
         for (const n of sizes) {
             const real = measure(dir, `bench${n}-${tier}`, path.join(dir, "index.ts"), programModules(dir));
             fs.writeFileSync(path.join(dir, `Pulumi.bare${n}.yaml`), stringify({ config: { "bench:resources": real.resources } }));
-            const bare = measure(dir, `bare${n}`, path.join(dir, "tools", "bench-state-bare.ts"), programModules(dir));
+            const bare = measure(dir, `bare${n}`, path.join(dir, "tools", "bench", "state-bare.ts"), programModules(dir));
             rows.push({ nodes: n, real, bare });
         }
         printTable(rows);
@@ -158,7 +157,7 @@ function main(sizes: number[]): void {
 
 const args = process.argv.slice(2);
 if (args.some((a) => !/^[1-9][0-9]*$/.test(a))) {
-    console.error("usage: node tools/run-ts.js tools/bench-state.ts [NODES...]   (default 8 64 256)");
+    console.error("usage: node tools/run-ts.js tools/bench/state.ts [NODES...]   (default 8 64 256)");
     process.exit(2);
 }
 try {

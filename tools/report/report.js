@@ -5,7 +5,7 @@
  * per query, tier and mode the runs, median, mean, min, max, stddev and speed-up against a
  * baseline tier) and one chart per section, RESULTS/tiers-<environment>-<N>nodes.svg.
  *
- * usage: node tools/report.js [RESULTS_DIR] [--run-id ID | --all-runs] [--baseline TIER]
+ * usage: node tools/report/report.js [RESULTS_DIR] [--run-id ID | --all-runs] [--baseline TIER]
  *   default RESULTS_DIR ./results; default selection: in each group, its latest run id
  *   (runs.jsonl keeps every execution, the report chooses); default baseline: each section's
  *   smallest tier.
@@ -22,7 +22,7 @@ const { renderMarkdown } = require("./report-md.js");
 /** @typedef {Record<string, unknown>} Row */
 /** @typedef {import("./stats.js").Selection} Selection */
 
-const USAGE = "usage: node tools/report.js [RESULTS_DIR] [--run-id ID | --all-runs] [--baseline TIER]";
+const USAGE = "usage: node tools/report/report.js [RESULTS_DIR] [--run-id ID | --all-runs] [--baseline TIER]";
 
 class UsageError extends Error {}
 

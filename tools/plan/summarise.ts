@@ -1,8 +1,8 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { commandOnNode, NodeAccess } from "../lib/nodeCommand";
-import type { Registered } from "./mockrun";
+import { commandOnNode, NodeAccess } from "../../lib/nodeCommand";
+import type { Registered } from "../mock/mockrun";
 
 export interface SummaryContext {
     projectRoot: string;

@@ -21,7 +21,7 @@ function asConfigValue(value: unknown): string {
  * @param root where Pulumi.<stack>.yaml is
  * @param projectRoot where Pulumi.yaml is (default: `root`)
  */
-export function stackConfig(stack: string, root = path.resolve(__dirname, ".."), projectRoot = root): StackConfig {
+export function stackConfig(stack: string, root = path.resolve(__dirname, "..", ".."), projectRoot = root): StackConfig {
     const project = parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as {
         name: string;
         config?: Record<string, unknown>;

@@ -1,7 +1,7 @@
-import type { Registered } from "./mockrun";
-import { clusterName, experimentName, nodeNames, runNames, serviceNames } from "../model/names";
-import type { Placement } from "../model/placement";
-import type { ScheduledRun } from "../model/schedule";
+import type { Registered } from "../mock/mockrun";
+import { clusterName, experimentName, nodeNames, runNames, serviceNames } from "../../model/names";
+import type { Placement } from "../../model/placement";
+import type { ScheduledRun } from "../../model/schedule";
 
 /** The group for what belongs to no single node: the command provider, and local commands on the machine running Pulumi. */
 export const clusterGroup = "cluster";

@@ -1,17 +1,17 @@
 // Offline review of what a stack declares, without the Pulumi CLI or any node: evaluates the
-// real index.ts under Pulumi's mock monitor as a preview (tools/mockrun.ts). See `usage`.
+// real index.ts under Pulumi's mock monitor as a preview (tools/mock/mockrun.ts). See `usage`.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { diffPlans } from "./diff";
-import { evaluate } from "./mockrun";
+import { evaluate } from "../mock/mockrun";
+import { linkNodeModules, repoRoot } from "../mock/project";
 import { buildPlan, Plan, stackModel } from "./planModel";
 import { renderPlan, renderSummary } from "./render";
 import { renderDiff } from "./renderDiff";
-import { stackConfig } from "./stackConfig";
+import { stackConfig } from "../mock/stackConfig";
 
-const repoRoot = path.resolve(__dirname, "..");
 const usage = [
     "usage: npm run -s plan -- STACK [--full | --json]           what STACK declares (default: a summary per node)",
     "       npm run -s plan -- STACK --diff [REV] [--json]       what your working tree changes in STACK against git REV (default HEAD)",
@@ -59,7 +59,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
 
 /** Evaluates a stack of the project in `dir` in a child process: Pulumi's runtime state is one stack per process. */
 function planInChild(dir: string, stack: string): Plan {
-    const out = execFileSync(process.execPath, [path.join(__dirname, "run-ts.js"), __filename, "--evaluate", dir, stack], {
+    const out = execFileSync(process.execPath, [path.join(repoRoot, "tools", "run-ts.js"), __filename, "--evaluate", dir, stack], {
         cwd: dir,
         encoding: "utf8",
         maxBuffer: 1 << 30,
@@ -80,7 +80,7 @@ function checkout(rev: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parwop-plan-"));
     const tar = execFileSync("git", ["archive", "--format=tar", rev], { cwd: repoRoot, maxBuffer: 1 << 30 });
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    linkNodeModules(dir);
     return dir;
 }
 
