@@ -1,47 +1,41 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster, Experiment } from "./components";
-import { projectRoot, stackSecrets, stackSettings } from "./config/stack";
+import { projectRoot, stackSecrets } from "./config/stack";
 import { readAttemptLog } from "./lib/attemptLog";
 import { scriptDigests } from "./lib/scripts";
-import { withAttempts } from "./model/attempts";
-import { clusterName, experimentName } from "./model/names";
-import { placement } from "./model/placement";
-import { provenance } from "./model/provenance";
-import { schedule } from "./model/schedule";
-import { amqpUrl, httpUrl } from "./model/urls";
+import { declare } from "./model/declare";
+import { stackSettings } from "./model/load";
 
 // Config first: every user mistake is reported here, before any resource is registered.
 const settings = stackSettings();
 const stack = pulumi.getStack();
-// Then plain data: which container goes where, and the runs in order, each with the attempt
-// this up makes of it (a retry when the last attempt left no record on this machine).
-const where = placement(settings);
-const scripts = scriptDigests();
 const resultsDir = path.join("results", stack);
-const runs = withAttempts(schedule(settings, where, scripts), readAttemptLog(path.join(projectRoot, resultsDir)));
+// Then plain data: every resource's arguments, where it goes, and the runs in order, each with
+// the attempt this up makes of it (a retry when the last attempt left no record on this machine).
+// A clash of names or ports on a host is a config error here, still before anything is registered.
+const declared = declare(settings, {
+    stack,
+    scripts: scriptDigests(),
+    attempts: readAttemptLog(path.join(projectRoot, resultsDir)),
+});
 
-const cluster = new Cluster(clusterName, { settings, placement: where, ...stackSecrets() });
-const experiment = new Experiment(experimentName, {
+const cluster = new Cluster(declared.names.cluster, { declaration: declared, ...stackSecrets() });
+const experiment = new Experiment(declared.names.experiment, {
     cluster,
-    runs,
-    provenance: provenance(stack, settings, scripts),
+    runs: declared.runs,
+    runnerNode: declared.runnerNode,
+    provenance: declared.provenance,
     rerunOnRedeploy: settings.experiment.rerunOnRedeploy,
-    runTimeoutSeconds: settings.experiment.runTimeoutSeconds,
     resultsDir,
     projectRoot,
 });
 
-export const tier = {
-    name: settings.tier.name,
-    memoryMiB: settings.tier.memoryMiB,
-    cpus: settings.tier.cpus,
-    queryMemoryRecords: settings.tier.queryMemoryRecords,
-};
-export const coordinatorUrl = where.coordinator.url;
-export const brokerAmqpUrl = amqpUrl(where.broker.host, settings.broker.amqpPort);
-export const brokerManagementUrl = httpUrl(where.broker.host, settings.broker.managementPort);
-export const brokerAdminUser = settings.broker.adminUser;
+export const tier = declared.outputs.tier;
+export const coordinatorUrl = declared.outputs.coordinatorUrl;
+export const brokerAmqpUrl = declared.outputs.brokerAmqpUrl;
+export const brokerManagementUrl = declared.outputs.brokerManagementUrl;
+export const brokerAdminUser = declared.outputs.brokerAdminUser;
 export const brokerAdminPassword = cluster.broker.adminPassword;
-export const workers = Object.fromEntries(where.workers.map((w) => [w.node.workerId, w.url]));
+export const workers = declared.outputs.workers;
 export const results = experiment.results;

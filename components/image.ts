@@ -1,5 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { childNames } from "../model/names";
+import { imageTimeouts } from "../model/timeouts";
 
 export interface ParwopImageArgs {
     /** Image tag on the node, e.g. parwop:0.1. */
@@ -26,7 +28,7 @@ export class ParwopImage extends pulumi.ComponentResource {
         super("parwop:index:ParwopImage", name, {}, opts);
         const build = args.build;
         this.image = new docker.RemoteImage(
-            `${name}-image`,
+            childNames(name).image,
             build === undefined
                 ? // A prebuilt image belongs to the lab, not to this stack: never delete it on destroy.
                   { name: args.name, keepLocally: true }
@@ -41,8 +43,7 @@ export class ParwopImage extends pulumi.ComponentResource {
                       // Destroying one stack must not delete the image another tier's stack still runs.
                       keepLocally: true,
                   },
-            // The provider gives a build 20 minutes; PARWOP's pip install on a busy node can take longer.
-            { parent: this, customTimeouts: { create: "60m", update: "60m" } },
+            { parent: this, customTimeouts: imageTimeouts },
         );
         this.imageId = this.image.imageId;
         this.registerOutputs({ image: this.image, imageId: this.imageId });

@@ -1,22 +1,19 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { namedContainerOptions, parwopContainerArgs, ParwopRoleArgs } from "../lib/parwopContainer";
+import { containerArgs, namedContainerOptions } from "../lib/parwopContainer";
+import { ContainerSpec } from "../model/containers";
+import { childNames } from "../model/names";
 
-export interface WorkerArgs extends ParwopRoleArgs {
+export interface WorkerArgs {
+    /** The container's exact arguments (model/containers.ts workerContainer). */
+    container: ContainerSpec;
+    /** Image ID (not tag) on the node, so that a rebuilt image replaces the container. */
+    imageId: pulumi.Input<string>;
     /** PARWOP NODE_ID, unique in the cluster (e.g. worker-1). */
     workerId: string;
     /** This worker's URL, http://host:port, as the coordinator and the MQ messages reach it. */
     url: string;
-    /** The coordinator's URL. */
-    coordinatorUrl: string;
-    /** Node-local dataset dir (mounted read-only at /data). */
-    dataDir: string;
-    /** Node-local spill dir for PARWOP's dumps (mounted read-write at /dumps). */
-    dumpsDir: string;
 }
-
-/** Where PARWOP spills inside the container: a bind mount, so spills hit the node's disk, not the container layer. */
-export const dumpsMountPath = "/dumps";
 
 /** One PARWOP worker, on the node whose Docker provider is passed in opts. */
 export class Worker extends pulumi.ComponentResource {
@@ -26,21 +23,7 @@ export class Worker extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:Worker", name, {}, opts);
-        // No MAX_CPU and no HEARTBEAT_*: PARWOP does arithmetic on them without converting the
-        // string it gets from the environment, which breaks a worker (see the contract's traps).
-        const env = {
-            NODE_ID: args.workerId,
-            IS_WORKER: "True",
-            COORDINATOR_ADDRESS: args.coordinatorUrl,
-            WORKER_ADDRESS: args.url,
-            WORKER_EXTERNAL_ADDRESS: args.url,
-            DUMPS_PATH: dumpsMountPath,
-        };
-        const volumes = [
-            { hostPath: args.dataDir, containerPath: "/data", readOnly: true },
-            { hostPath: args.dumpsDir, containerPath: dumpsMountPath, readOnly: false },
-        ];
-        this.container = new docker.Container(`${name}-container`, parwopContainerArgs(args, env, volumes), {
+        this.container = new docker.Container(childNames(name).container, containerArgs(args.container, args.imageId), {
             parent: this,
             ...namedContainerOptions,
         });

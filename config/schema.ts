@@ -11,6 +11,10 @@ const absolutePath = z
 const imageRef = z
     .string()
     .regex(/^[a-z0-9][a-z0-9._\/:-]*(@sha256:[a-f0-9]{64})?$/, "must be a docker image reference such as parwop:0.1");
+/** Docker restart policies, as the stack's restartPolicy takes them and every container gets them. */
+export const restartPolicies = ["no", "on-failure", "always", "unless-stopped"] as const;
+export type RestartPolicy = (typeof restartPolicies)[number];
+
 const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
 // A host name or IPv4 address: it goes into URLs and ssh:// hosts, so no scheme, port, user or spaces.
 const hostName = z
@@ -74,7 +78,8 @@ export const environmentSchema = z
                 hostKeyChecking: z.enum(["strict", "off"]).default("strict"),
             })
             .strict()
-            .default({ user: "root", port: 22, hostKeyChecking: "strict" }),
+            // prefault: the defaults are the fields' own, written once.
+            .prefault({}),
         ports: z
             .object({
                 coordinator: port.default(8000),
@@ -83,7 +88,7 @@ export const environmentSchema = z
                 management: port.default(15672),
             })
             .strict()
-            .default({ coordinator: 8000, worker: 8001, amqp: 5672, management: 15672 }),
+            .prefault({}),
         containerNames: z
             .object({
                 coordinator: containerName.default("parwop-coordinator"),
@@ -91,7 +96,7 @@ export const environmentSchema = z
                 broker: containerName.default("parwop-rabbitmq"),
             })
             .strict()
-            .default({ coordinator: "parwop-coordinator", worker: "parwop-worker", broker: "parwop-rabbitmq" }),
+            .prefault({}),
         codeDir: absolutePath,
         dataDir: absolutePath,
         dumpsDir: absolutePath.default("/tmp/parwop_dumps"),
@@ -113,7 +118,7 @@ export const environmentSchema = z
                     .optional(),
             })
             .strict()
-            .default({ name: "parwop:0.1" }),
+            .prefault({}),
         /** Broker image: must behave like the official rabbitmq:3.10-management image. */
         brokerImage: imageRef.default("rabbitmq:3.10.7-management"),
         nodes: z.array(nodeSchema).min(1, "must list at least one node"),

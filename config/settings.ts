@@ -1,4 +1,4 @@
-import { EnvironmentFile } from "./schema";
+import { EnvironmentFile, RestartPolicy } from "./schema";
 import { ExperimentConfig, HealthGateConfig } from "./experiment";
 import { Tier } from "./tiers";
 
@@ -20,8 +20,6 @@ export interface NodeSettings {
     hostKey?: string;
     /** Docker and commands run on the machine running Pulumi. */
     local: boolean;
-    /** The docker provider's `host`: ssh://user@host:port, or the local socket. */
-    dockerHost: string;
 }
 
 /** Everything the program needs, checked. */
@@ -33,7 +31,7 @@ export interface Settings {
     image: EnvironmentFile["image"];
     /** Bumping it replaces every PARWOP container (the old restart script). */
     restartGeneration: number;
-    restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
+    restartPolicy: RestartPolicy;
     coordinator: { node: NodeSettings; port: number; containerName: string };
     broker: {
         node: NodeSettings;

@@ -4,9 +4,9 @@ import { environmentSchema, EnvironmentFile } from "./schema";
 import { experimentSchema, healthGateSchema } from "./experiment";
 import { Tier, tierLimits, tierSchema } from "./tiers";
 import { NodeSettings, Settings } from "./settings";
-import { crossCheck } from "./crossCheck";
 import { issueLines, loadFile, ReadFile } from "./issues";
-import { hostClashes, placement } from "../model/placement";
+import { CheckedKey, configKey, knownKeys } from "./keys";
+import { restartPolicies } from "./schema";
 
 export type { ReadFile } from "./issues";
 
@@ -24,50 +24,38 @@ export class ConfigError extends pulumi.RunError {
 /** The parwop:* stack config as Pulumi hands it over (scalars as strings, objects parsed). */
 export type RawStackConfig = Record<string, unknown>;
 
-const knownKeys = [
-    "environment",
-    "tier",
-    "restartGeneration",
-    "restartPolicy",
-    "brokerAdminUser",
-    "brokerAdminPassword",
-    "experiment",
-    "healthGate",
-];
-
 /** Keys that once existed, with what to do instead. */
 const retiredKeys: Record<string, string> = {
     sshPrivateKey:
         "is no longer used: node commands and Docker both go through your ssh client; load the key into your agent (ssh-add KEY) and remove this key",
 };
 
-const stackSchema = z
-    .object({
-        environment: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must name a file envs/<name>.yaml"),
-        tier: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must name a file stacks/<name>.yaml"),
-        restartGeneration: z.coerce.number().int().nonnegative().default(0),
-        restartPolicy: z.enum(["no", "on-failure", "always", "unless-stopped"]).default("unless-stopped"),
-        brokerAdminUser: z
-            .string()
-            .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
-            .refine((u) => u !== "guest", "must not be guest: PARWOP logs in as guest/guest, which must stay a plain AMQP user")
-            .default("admin"),
-        experiment: experimentSchema.default(experimentSchema.parse({})),
-        healthGate: healthGateSchema.default(healthGateSchema.parse({})),
-    })
-    .strip();
+const stackFields = {
+    environment: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must name a file envs/<name>.yaml"),
+    tier: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "must name a file stacks/<name>.yaml"),
+    restartGeneration: z.coerce.number().int().nonnegative().default(0),
+    restartPolicy: z.enum(restartPolicies).default("unless-stopped"),
+    brokerAdminUser: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
+        .refine((u) => u !== "guest", "must not be guest: PARWOP logs in as guest/guest, which must stay a plain AMQP user")
+        .default("admin"),
+    experiment: experimentSchema.prefault({}),
+    healthGate: healthGateSchema.prefault({}),
+} satisfies Record<CheckedKey, z.ZodType>;
+const stackSchema = z.object(stackFields).strip();
 
 function loadTier(name: string, readFile: ReadFile, known: () => string[]): Tier | string[] {
     const path = `stacks/${name}.yaml`;
-    const file = loadFile(path, readFile, tierSchema, `parwop:tier: unknown tier "${name}" (known: ${known().join(", ")})`);
+    const file = loadFile(path, readFile, tierSchema, `${configKey("tier")}: unknown tier "${name}" (known: ${known().join(", ")})`);
     if (Array.isArray(file)) return file;
     const tier = tierLimits(name, file);
     return typeof tier === "string" ? [`${path}: ${tier}`] : tier;
 }
 
 function loadEnvironment(name: string, readFile: ReadFile, known: () => string[]): EnvironmentFile | string[] {
-    const missing = `parwop:environment: unknown environment "${name}" (known: ${known().join(", ")})`;
-    return loadFile(`envs/${name}.yaml`, readFile, environmentSchema, missing);
+    const missing = `${configKey("environment")}: unknown environment "${name}" (known: ${known().join(", ")})`;
+    return loadFile(environmentFile(name), readFile, environmentSchema, missing);
 }
 
 function resolveNodes(env: EnvironmentFile): NodeSettings[] {
@@ -86,32 +74,49 @@ function resolveNodes(env: EnvironmentFile): NodeSettings[] {
             dumpsDir: n.dumpsDir ?? env.dumpsDir,
             hostKey: n.hostKey,
             local: env.local,
-            dockerHost: env.local ? "unix:///var/run/docker.sock" : `ssh://${env.ssh.user}@${n.host}:${env.ssh.port}`,
         };
     });
 }
 
+/** The environment file a stack's inventory messages name. */
+export function environmentFile(environment: string): string {
+    return `envs/${environment}.yaml`;
+}
+
+/** What the files say, each checked against its schema; the rules across fields come next (model/checks.ts). */
+export interface ParsedConfig {
+    stack: z.infer<typeof stackSchema>;
+    env: EnvironmentFile;
+    /** envs/<environment>.yaml, as messages name it. */
+    envFile: string;
+    tier: Tier;
+    nodes: NodeSettings[];
+}
+
 /**
- * Checks the whole stack config and the files it names; returns typed settings or throws
- * a ConfigError listing every problem. Runs before any resource is registered.
+ * Checks the stack config and the files it names against their schemas; throws a ConfigError
+ * listing every problem. Runs before any resource is registered.
  */
-export function loadSettings(
+export function parseConfig(
     raw: RawStackConfig,
     readFile: ReadFile,
     list: (dir: string) => string[],
     plaintextSecrets: string[] = [],
-): Settings {
+): ParsedConfig {
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
-        if (key in retiredKeys) problems.push(`parwop:${key}: ${retiredKeys[key]}`);
-        else if (!knownKeys.includes(key)) problems.push(`parwop:${key}: unknown config key (known: ${knownKeys.join(", ")})`);
+        if (key in retiredKeys) problems.push(`${configKey(key)}: ${retiredKeys[key]}`);
+        else if (!(knownKeys as string[]).includes(key))
+            problems.push(`${configKey(key)}: unknown config key (known: ${knownKeys.join(", ")})`);
     }
     for (const key of plaintextSecrets) {
-        problems.push(`parwop:${key}: is in plain text in the stack file; set it as a secret: pulumi config set --secret parwop:${key}`);
+        problems.push(
+            `${configKey(key)}: is in plain text in the stack file; set it as a secret: pulumi config set --secret ${configKey(key)}`,
+        );
     }
     const stack = stackSchema.safeParse(raw);
     if (!stack.success) {
-        throw new ConfigError([...problems, ...issueLines((p) => `parwop:${p}`, raw, stack.error)]);
+        throw new ConfigError([...problems, ...issueLines((p) => configKey(p), raw, stack.error)]);
     }
     const names = (dir: string) => () =>
         list(dir)
@@ -123,24 +128,23 @@ export function loadSettings(
     if (Array.isArray(tier)) problems.push(...tier);
     if (Array.isArray(env)) problems.push(...env);
     if (problems.length > 0 || Array.isArray(tier) || Array.isArray(env)) throw new ConfigError(problems);
+    return { stack: stack.data, env, envFile: environmentFile(stack.data.environment), tier, nodes: resolveNodes(env) };
+}
 
-    const nodes = resolveNodes(env);
-    const envFile = `envs/${stack.data.environment}.yaml`;
-    problems.push(...crossCheck(envFile, env, nodes, stack.data.experiment));
-    if (problems.length > 0) throw new ConfigError(problems);
-
+/** Typed settings from a parsed config whose references model/checks.ts found sound. */
+export function resolveSettings({ stack, env, tier, nodes }: ParsedConfig): Settings {
     const coordinatorNode = nodes.find((n) => n.name === env.coordinatorNode)!;
     // The one place the broker's home is decided: its own node when named, else the coordinator's.
     const brokerNode = nodes.find((n) => n.name === (env.brokerNode ?? env.coordinatorNode))!;
-    const experiment = stack.data.experiment;
-    const settings: Settings = {
-        environment: stack.data.environment,
+    const experiment = stack.experiment;
+    return {
+        environment: stack.environment,
         tier,
         nodes,
         ssh: env.ssh,
         image: env.image,
-        restartGeneration: stack.data.restartGeneration,
-        restartPolicy: stack.data.restartPolicy,
+        restartGeneration: stack.restartGeneration,
+        restartPolicy: stack.restartPolicy,
         coordinator: {
             node: coordinatorNode,
             port: env.ports.coordinator,
@@ -152,16 +156,13 @@ export function loadSettings(
             amqpPort: env.ports.amqp,
             managementPort: env.ports.management,
             containerName: env.containerNames.broker,
-            adminUser: stack.data.brokerAdminUser,
+            adminUser: stack.brokerAdminUser,
         },
-        healthGate: stack.data.healthGate,
+        healthGate: stack.healthGate,
         experiment: {
             ...experiment,
             localWorker: experiment.localWorker ?? nodes[0].workerId,
             memoryLimitRecords: experiment.memoryLimitRecords ?? tier.queryMemoryRecords,
         },
     };
-    const clashes = hostClashes(placement(settings), envFile);
-    if (clashes.length > 0) throw new ConfigError(clashes);
-    return settings;
 }

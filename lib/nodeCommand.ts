@@ -1,14 +1,10 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { NodeSettings } from "../config/settings";
-import { SshSettings, sshOptions } from "./nodeProvider";
+import { NodeAccess, sshOptions } from "../model/ssh";
+import { customTimeouts } from "../model/timeouts";
 import { shellLine, shellQuote } from "./scripts";
 
-/** How commands reach one node: through the system ssh client, or here for a local (dev) node. */
-export interface NodeAccess {
-    node: NodeSettings;
-    ssh: SshSettings;
-}
+export type { NodeAccess } from "../model/ssh";
 
 export interface NodeCommandArgs {
     /** The command line on the node. */
@@ -22,14 +18,31 @@ export interface NodeCommandArgs {
 }
 
 /**
+ * How a node's command is run from the machine running Pulumi, as data: none for a local node,
+ * else the ssh client's words before the command and the shell text after it (lostNode). The
+ * plan tools read a command's node-side part with commandOnNode, which strips exactly these.
+ */
+export interface SshWrapping {
+    /** ssh, its options, the port, `--` and user@host: the node's command follows as one word. */
+    argv: (string | number)[];
+    /** What follows the quoted command: the note on a lost connection. */
+    suffix: string;
+}
+
+export function sshWrapping(access: NodeAccess): SshWrapping | undefined {
+    if (access.node.local) return undefined;
+    const { node, ssh } = access;
+    return { argv: ["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, "--", `${ssh.user}@${node.host}`], suffix: lostNode(access) };
+}
+
+/**
  * The command line as run on the machine running Pulumi: the step itself for a local node, else
  * the system ssh client running it on the node, with the node's options (the same the docker
  * provider uses, so both share one multiplexed connection per node).
  */
 export function commandLine(access: NodeAccess, create: string): string {
-    if (access.node.local) return create;
-    const { node, ssh } = access;
-    return `${shellLine(["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, "--", `${ssh.user}@${node.host}`, create])}${lostNode(access)}`;
+    const wrap = sshWrapping(access);
+    return wrap === undefined ? create : `${shellLine([...wrap.argv, create])}${wrap.suffix}`;
 }
 
 /**
@@ -54,7 +67,6 @@ export function nodeCommand(
     args: NodeCommandArgs,
     opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
-    const bound = `${args.timeoutSeconds}s`;
     return new command.local.Command(
         name,
         {
@@ -63,17 +75,17 @@ export function nodeCommand(
             triggers: args.triggers,
             interpreter: ["/bin/bash", "-c"],
         },
-        pulumi.mergeOptions(opts, { customTimeouts: { create: bound, update: bound, delete: bound } }),
+        pulumi.mergeOptions(opts, { customTimeouts: customTimeouts(args.timeoutSeconds) }),
     );
 }
 
 /** The command on the node inside a line commandLine() made for it; undefined when the line is not one. */
 export function commandOnNode(access: NodeAccess, line: string): string | undefined {
-    if (access.node.local) return line;
-    const suffix = lostNode(access);
-    const prefix = commandLine(access, "").slice(0, -suffix.length);
-    const quoted = prefix.endsWith(" ''") ? prefix.slice(0, -2) : undefined;
-    if (quoted === undefined || !line.startsWith(quoted) || !line.endsWith(suffix)) return undefined;
+    const wrap = sshWrapping(access);
+    if (wrap === undefined) return line;
+    const { suffix } = wrap;
+    const quoted = `${shellLine(wrap.argv)} `;
+    if (!line.startsWith(quoted) || !line.endsWith(suffix)) return undefined;
     const rest = line.slice(quoted.length, -suffix.length);
     // shellQuote leaves plain words bare and puts the rest in '…' with ' written as '\''.
     return rest.startsWith("'") && rest.endsWith("'") ? rest.slice(1, -1).replace(/'\\''/g, "'") : rest;

@@ -1,60 +1,21 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { NodeSettings, Settings } from "../config/settings";
-import { digestText } from "./digest";
+import type { DeclaredProvider } from "../model/declare";
+import { NodeSettings } from "../config/settings";
 
-export type SshSettings = Settings["ssh"];
+export { controlPath, sshOptions } from "../model/ssh";
+export type { SshSettings } from "../model/ssh";
 
-/**
- * Options for the system ssh client, which both the docker provider and the node commands use
- * (your agent and ~/.ssh keys). Multiplexing keeps 8+ nodes' parallel calls to one TCP
- * connection each; BatchMode fails instead of prompting; keepalives end a session whose link
- * died within about 15 s instead of hanging the update. With strict checking the node's
- * hostKey from the inventory is the only key trusted (KnownHostsCommand, OpenSSH 8.5+).
- */
-export function sshOptions(ssh: SshSettings, hostKey?: string): string[] {
-    return sshOptionList(ssh, hostKey).flatMap((o) => ["-o", o]);
-}
+/** A node as the engine messages name it. */
+type EngineNode = Pick<NodeSettings, "name" | "host"> & { dockerHost: string };
 
-/**
- * Where the multiplexed connection to a node lives. It names the host key the connection was
- * verified with: a connection opened before the inventory's key changed is never reused, so a
- * changed key is always checked (with one socket per host, an open master skipped the check).
- */
-export function controlPath(hostKey?: string): string {
-    return hostKey === undefined ? "~/.ssh/parwop-%C" : `~/.ssh/parwop-%C-${digestText(hostKey).slice(0, 8)}`;
-}
-
-function sshOptionList(ssh: SshSettings, hostKey?: string): string[] {
-    const trust =
-        ssh.hostKeyChecking === "strict"
-            ? [
-                  "StrictHostKeyChecking=yes",
-                  "UserKnownHostsFile=/dev/null",
-                  "GlobalKnownHostsFile=/dev/null",
-                  `KnownHostsCommand=/bin/echo %H ${hostKey}`,
-              ]
-            : ["StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"];
-    const opts = [
-        "BatchMode=yes",
-        "ConnectTimeout=15",
-        "ServerAliveInterval=5",
-        "ServerAliveCountMax=3",
-        "ControlMaster=auto",
-        `ControlPath=${controlPath(ssh.hostKeyChecking === "strict" ? hostKey : undefined)}`,
-        "ControlPersist=120",
-        ...trust,
-    ];
-    return opts;
-}
-
-/** The Docker engine of one node: everything placed on a node goes through its own provider. */
-export function dockerProvider(name: string, node: NodeSettings, ssh: SshSettings, opts: pulumi.CustomResourceOptions): docker.Provider {
-    if (node.dockerHost === "") {
+/** The Docker engine of one node (model/declare.ts): everything placed on a node goes through its own provider. */
+export function dockerProvider(p: DeclaredProvider, nodeName: string, opts: pulumi.CustomResourceOptions): docker.Provider {
+    if (p.host === "") {
         // An empty host silently means "the local engine": never let a node land there by accident.
-        throw new Error(`node ${node.name} has an empty Docker host`);
+        throw new Error(`node ${nodeName} has an empty Docker host`);
     }
-    return new docker.Provider(name, { host: node.dockerHost, sshOpts: node.local ? undefined : sshOptions(ssh, node.hostKey) }, opts);
+    return new docker.Provider(p.name, { host: p.host, sshOpts: p.sshOpts }, opts);
 }
 
 /**
@@ -70,7 +31,7 @@ export function dockerProvider(name: string, node: NodeSettings, ssh: SshSetting
  * would reach the user wrapped in "error serializing property …" a dozen times).
  */
 export function enginesAnswer(
-    nodes: { where: string; node: NodeSettings; provider: docker.Provider }[],
+    nodes: { where: string; node: EngineNode; provider: docker.Provider }[],
     parent: pulumi.Resource,
 ): { verdict: Promise<void>; answered: Promise<void> } {
     const asked = Promise.allSettled(nodes.map(({ provider }) => docker.getNetwork({ name: "host" }, { provider, parent })));
@@ -90,7 +51,7 @@ export function enginesAnswer(
 }
 
 /** One line for a node whose engine did not answer: which node, and what to do. */
-export function engineProblem(where: string, node: NodeSettings, error: string): string {
+export function engineProblem(where: string, node: EngineNode, error: string): string {
     const said = error.replace(/\s+/g, " ").trim();
     if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(said)) {
         return `${where}.hostKey of node ${node.name} is not the key ${node.host} presents (ssh refused it): check it with ssh-keyscan -t ed25519 ${node.host} and put the key, without the host name, there`;

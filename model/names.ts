@@ -35,3 +35,15 @@ export function runNames(experiment: string, runId: string) {
         record: `${prefix}-record`,
     };
 }
+
+/** What each component creates inside itself, named from its own name: the suffixes live here alone. */
+export function childNames(component: string) {
+    return {
+        container: `${component}-container`,
+        image: `${component}-image`,
+        ready: `${component}-ready`,
+        adminPassword: `${component}-admin-password`,
+        wait: `${component}-wait`,
+        check: `${component}-check`,
+    };
+}

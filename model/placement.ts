@@ -1,5 +1,5 @@
 import { NodeSettings, Settings } from "../config/settings";
-import { httpUrl } from "./urls";
+import { dockerHostUrl, httpUrl } from "./urls";
 
 export type Role = "broker" | "coordinator" | "worker";
 
@@ -14,27 +14,33 @@ export interface PlacedContainer {
     ports: { port: number; key: string }[];
 }
 
+/** A node with its engine: the docker provider's `host`, ssh://user@host:port or the local socket. */
+export type PlacedNode = NodeSettings & { dockerHost: string };
+
 export interface WorkerPlacement {
-    node: NodeSettings;
+    node: PlacedNode;
     /** This worker's URL, as the coordinator and the MQ messages reach it. */
     url: string;
 }
 
 /** Which container, port and engine goes on which node: plain data, decided once. */
 export interface Placement {
-    nodes: NodeSettings[];
-    coordinator: { node: NodeSettings; url: string };
-    broker: { node: NodeSettings; host: string; amqpPort: number };
+    nodes: PlacedNode[];
+    coordinator: { node: PlacedNode; url: string };
+    broker: { node: PlacedNode; host: string; amqpPort: number };
     workers: WorkerPlacement[];
     /** Every container the stack puts on a node, by node name. */
     containers: Record<string, PlacedContainer[]>;
     /** Where the experiment's driver runs: the chosen worker (local mode) or the coordinator (distributed). */
-    runner: { node: NodeSettings; container: string };
+    runner: { node: PlacedNode; container: string };
 }
 
 export function placement(s: Settings): Placement {
-    const coordinator = { node: s.coordinator.node, url: httpUrl(s.coordinator.node.address, s.coordinator.port) };
-    const broker = { node: s.broker.node, host: s.broker.node.address, amqpPort: s.broker.amqpPort };
+    const nodes = s.nodes.map((n): PlacedNode => ({ ...n, dockerHost: dockerHostUrl(n, s.ssh) }));
+    const byName = (name: string) => nodes.find((n) => n.name === name)!;
+    const home = byName(s.coordinator.node.name);
+    const coordinator = { node: home, url: httpUrl(home.address, s.coordinator.port) };
+    const broker = { node: byName(s.broker.node.name), host: s.broker.node.address, amqpPort: s.broker.amqpPort };
     const containers: Record<string, PlacedContainer[]> = Object.fromEntries(s.nodes.map((n) => [n.name, []]));
     s.nodes.forEach((n, i) =>
         containers[n.name].push({
@@ -59,16 +65,16 @@ export function placement(s: Settings): Placement {
             { port: s.broker.managementPort, key: "ports.management" },
         ],
     });
-    const local = s.nodes.find((n) => n.workerId === s.experiment.localWorker)!;
+    const local = nodes.find((n) => n.workerId === s.experiment.localWorker)!;
     const runner =
         s.experiment.mode === "distributed"
             ? { node: coordinator.node, container: s.coordinator.containerName }
             : { node: local, container: local.containerName };
     return {
-        nodes: s.nodes,
+        nodes,
         coordinator,
         broker,
-        workers: s.nodes.map((node) => ({ node, url: httpUrl(node.address, node.workerPort) })),
+        workers: nodes.map((node) => ({ node, url: httpUrl(node.address, node.workerPort) })),
         containers,
         runner,
     };
@@ -77,38 +83,4 @@ export function placement(s: Settings): Placement {
 /** Container names on a node: what preflight checks are free to take. */
 export function containerNamesOn(p: Placement, nodeName: string): string[] {
     return (p.containers[nodeName] ?? []).map((c) => c.name);
-}
-
-/**
- * Clashes between a cluster service (coordinator, broker) and anything else on the same host:
- * containers share the host network and the engine's name space. Worker against worker is an
- * inventory rule (config/crossCheck.ts), reported there.
- */
-export function hostClashes(p: Placement, file: string): string[] {
-    const problems: string[] = [];
-    const byHost = new Map<string, { host: string; placed: PlacedContainer[] }>();
-    // Services first, then workers: a worker is reported as clashing with the service.
-    const order = (c: PlacedContainer) => (c.role === "worker" ? 1 : 0);
-    for (const node of p.nodes) {
-        const key = node.host.toLowerCase();
-        const entry = byHost.get(key) ?? { host: node.host, placed: [] };
-        entry.placed.push(...p.containers[node.name]);
-        byHost.set(key, entry);
-    }
-    for (const { host, placed } of byHost.values()) {
-        const all = [...placed].sort((a, b) => order(a) - order(b));
-        if (!all.some((c) => c.role !== "worker")) continue;
-        const names = all.map((c) => ({ key: c.nameKey, value: c.name, worker: c.role === "worker" }));
-        const ports = all.flatMap((c) => c.ports.map((port) => ({ key: port.key, value: port.port, worker: c.role === "worker" })));
-        names.forEach((n, i) => {
-            const other = names.slice(0, i).find((o) => o.value === n.value && !(o.worker && n.worker));
-            if (other) problems.push(`${file}: ${n.key} "${n.value}" is also ${other.key}'s name on host ${host}`);
-        });
-        ports.forEach((n, i) => {
-            const other = ports.slice(0, i).find((o) => o.value === n.value && !(o.worker && n.worker));
-            if (other)
-                problems.push(`${file}: ${n.key} ${n.value} clashes with ${other.key} on host ${host} (containers share the host network)`);
-        });
-    }
-    return problems;
 }

@@ -1,5 +1,6 @@
-import { digestOf } from "../lib/digest";
+import { digestOf } from "../model/digest";
 import { Settings } from "../config/settings";
+import type { PlacedNode } from "./placement";
 import type { RunTrigger } from "./schedule";
 
 /**
@@ -8,7 +9,7 @@ import type { RunTrigger } from "./schedule";
  * repetitions or warm-ups the series has: every run of one series carries the same digest for
  * the same query, so adding a repetition changes no recorded run's hash.
  */
-export function runConfigHash(s: Settings, t: RunTrigger): string {
+export function runConfigHash(s: Settings, nodes: PlacedNode[], t: RunTrigger): string {
     // Keys set to undefined drop out of the digest (JSON).
     // The scripts are not in it: each record carries their digests of its own (driver_digest,
     // drop_digest), and the tools that match records to runs (the study) read no scripts.
@@ -21,7 +22,8 @@ export function runConfigHash(s: Settings, t: RunTrigger): string {
         runTimeoutSeconds: undefined,
         scripts: undefined,
     };
-    return digestOf({ tier: s.tier, nodes: s.nodes, image: s.image, run: shaping });
+    // The nodes as placed, each with its engine's host, as the hash has always read them.
+    return digestOf({ tier: s.tier, nodes, image: s.image, run: shaping });
 }
 
 /**

@@ -1,7 +1,8 @@
 import { ExperimentConfig } from "../config/experiment";
-import { digestOf } from "../lib/digest";
-import { NodeSettings, Settings } from "../config/settings";
-import { Placement } from "./placement";
+import { digestOf } from "../model/digest";
+import { Settings } from "../config/settings";
+import { PlacedNode, Placement } from "./placement";
+import { Flags } from "./steps";
 import { runConfigHash } from "./provenance";
 
 type Query = ExperimentConfig["queries"][number];
@@ -41,14 +42,14 @@ export interface ScheduledRun {
     repetition: number;
     warmup: boolean;
     /** Nodes whose worker is cleared of an earlier query's work first (scripts/settle-worker.sh): all in distributed mode. */
-    settles: NodeSettings[];
+    settles: PlacedNode[];
     /** Nodes whose page cache is dropped right before the run (all, or none when dropCaches is off). */
-    drops: NodeSettings[];
+    drops: PlacedNode[];
     runner: Placement["runner"];
     /** Distributed mode: the coordinator's container, whose log holds PARWOP's record count (CONTRACT.md). */
     recordsFromLog?: string;
-    /** The driver's arguments (scripts/driver.py), before the runner's drop time is known. */
-    driverArgs: (string | number)[];
+    /** The driver's flags (scripts/driver.py), before the runner's drop time is known. */
+    driver: Flags;
     trigger: RunTrigger;
     /** Identifies this run of its series across `up`s (attempts and records carry it): its trigger without the attempt. */
     key: string;
@@ -92,38 +93,29 @@ export function schedule(s: Settings, p: Placement, scripts: RunTrigger["scripts
             query,
             repetition,
             warmup,
-            settles: e.mode === "distributed" ? s.nodes : [],
-            drops: e.dropCaches ? s.nodes : [],
+            settles: e.mode === "distributed" ? p.nodes : [],
+            drops: e.dropCaches ? p.nodes : [],
             runner: p.runner,
             recordsFromLog: e.mode === "distributed" ? s.coordinator.containerName : undefined,
-            driverArgs: [
-                "--query",
-                query.name,
-                "--partition-by",
-                query.partitionBy.join(","),
-                "--order-by",
-                query.orderBy.join(","),
-                "--repetition",
-                repetition,
-                ...(warmup ? ["--warmup"] : []),
-                "--mode",
-                e.mode,
-                "--workers",
-                workers.join(","),
-                "--memory-limit",
-                e.memoryLimitRecords,
-                "--coordinator",
-                p.coordinator.url,
-                "--max-threads",
-                e.maxThreads,
-                e.readOnly ? "--read-only" : "--no-read-only",
+            driver: {
+                "--query": query.name,
+                "--partition-by": query.partitionBy.join(","),
+                "--order-by": query.orderBy.join(","),
+                "--repetition": repetition,
+                ...(warmup ? { "--warmup": true as const } : {}),
+                "--mode": e.mode,
+                "--workers": workers.join(","),
+                "--memory-limit": e.memoryLimitRecords,
+                "--coordinator": p.coordinator.url,
+                "--max-threads": e.maxThreads,
+                ...(e.readOnly ? { "--read-only": true as const } : { "--no-read-only": true as const }),
                 // A worker cut off mid-query fails the run as soon as the gate would call it stale, not at the run's bound.
-                ...(e.mode === "distributed" ? ["--lost-worker-seconds", s.healthGate.maxHeartbeatAgeSeconds] : []),
-            ],
+                ...(e.mode === "distributed" ? { "--lost-worker-seconds": s.healthGate.maxHeartbeatAgeSeconds } : {}),
+            },
             trigger,
             key: digestOf(trigger),
             attempt: 1,
-            configHash: runConfigHash(s, trigger),
+            configHash: runConfigHash(s, p.nodes, trigger),
         };
     });
 }

@@ -1,13 +1,13 @@
 import { Cluster } from "../../components/cluster";
 import { sshOptions } from "../../lib/nodeProvider";
 import { nodeNames, serviceNames } from "../../model/names";
-import { placement } from "../../model/placement";
-import { fixtureSettings } from "../helpers/fixture";
+import { fixtureDeclaration, fixtureSettings } from "../helpers/fixture";
 import { mockStack, named, providerName, Recorder, waitsFor } from "../helpers/mocks";
 
 const stack = "three-small";
 const settings = fixtureSettings(stack);
-const where = placement(settings);
+const declared = fixtureDeclaration(stack, settings);
+const where = declared.placement;
 const cluster = "parwop";
 const n = (node: string) => nodeNames(cluster, node);
 const svc = serviceNames(cluster);
@@ -22,7 +22,7 @@ beforeAll(async () => {
               ? { result: "generated" }
               : { stdout: "" },
     );
-    new Cluster(cluster, { settings, placement: where });
+    new Cluster(cluster, { declaration: declared });
     await rec.settle();
 });
 

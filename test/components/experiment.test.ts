@@ -1,12 +1,10 @@
 import { Cluster } from "../../components/cluster";
 import { Experiment } from "../../components/experiment";
-import { digestOf } from "../../lib/digest";
-import { dropCachesStep, runStep, settleStep } from "../../lib/scripts";
-import { withAttempts } from "../../model/attempts";
+import { digestOf } from "../../model/digest";
+import { dropCachesStep, runStep } from "../../lib/scripts";
 import { runNames, serviceNames } from "../../model/names";
-import { placement } from "../../model/placement";
-import { schedule } from "../../model/schedule";
-import { fixtureSettings } from "../helpers/fixture";
+import { settleStep } from "../../model/steps";
+import { fixtureDeclaration, fixtureSettings } from "../helpers/fixture";
 import { mockStack, named, providerName, Recorder, waitsFor } from "../helpers/mocks";
 
 const stack = "three-small";
@@ -19,13 +17,15 @@ const settings = fixtureSettings(stack, {
             { name: "Q1", partitionBy: ["A"], orderBy: ["B"] },
             { name: "Q2", partitionBy: ["B", "C"], orderBy: ["A"] },
         ],
+        runTimeoutSeconds: 600,
     }),
 });
-const where = placement(settings);
-const runs = schedule(settings, where, { driver: "d", dropCaches: "c" });
+const declared = fixtureDeclaration(stack, settings);
+const where = declared.placement;
+const runs = declared.runs;
 const names = (id: string) => runNames("experiment", id);
 /** The same runs after an up whose q1-r1 attempt 1 left no record (model/attempts.ts). */
-const retried = withAttempts(runs, { started: [{ run_key: runs[1].key, attempt: 1 }], recorded: [] });
+const retried = fixtureDeclaration(stack, settings, { attempts: { started: [{ run_key: runs[1].key, attempt: 1 }], recorded: [] } }).runs;
 const retryNames = (id: string) => runNames("retry", id);
 /** A JSON environment variable of a recorded command, parsed. */
 const envJson = (r: ReturnType<typeof named>, key: string) => JSON.parse((r.inputs.environment as Record<string, string>)[key]) as unknown;
@@ -44,22 +44,22 @@ beforeAll(async () => {
         const node = drops.get(name);
         return { stdout: node ? `drop-caches ${node}: Cached 2 -> 1 kB at ${dropAt(node)}.000000000` : `{"name":"${name}"}` };
     });
-    const cluster = new Cluster("parwop", { settings, placement: where });
+    const cluster = new Cluster("parwop", { declaration: declared });
     new Experiment("experiment", {
         cluster,
         runs,
+        runnerNode: declared.runnerNode,
         provenance: { stack, run_id: "1" },
         rerunOnRedeploy: true,
-        runTimeoutSeconds: 600,
         resultsDir: "results/three-small",
         projectRoot: "/project",
     });
     new Experiment("retry", {
         cluster,
         runs: retried,
+        runnerNode: declared.runnerNode,
         provenance: { stack, run_id: "1" },
         rerunOnRedeploy: true,
-        runTimeoutSeconds: 600,
         resultsDir: "results/three-small",
         projectRoot: "/project",
     });
@@ -161,11 +161,11 @@ describe("Experiment", () => {
 
     test("every command has a bound longer than its node-side timeout", () => {
         // The node step's own bound (the scripts' timeouts) plus 30 s for the ssh session around it.
-        const run = `${runStep("c", 600, ["--query", "Q1", "--repetition", 1]).timeoutSeconds + 30}s`;
+        const run = `${runStep({ container: "c", seconds: 600, query: "Q1", repetition: 1, driver: {} }).nodeSeconds + 30}s`;
         expect(named(rec, names("q1-r1").run).customTimeouts).toEqual({ create: run, update: run, delete: run });
-        expect(named(rec, names("q1-r1").drop("n1")).customTimeouts?.create).toBe(`${dropCachesStep("n1").timeoutSeconds + 30}s`);
+        expect(named(rec, names("q1-r1").drop("n1")).customTimeouts?.create).toBe(`${dropCachesStep("n1").nodeSeconds + 30}s`);
         const settle = settleStep(where.nodes[0], where.coordinator.url, stack);
-        expect(named(rec, names("q1-r1").settle("n1")).customTimeouts?.create).toBe(`${settle.timeoutSeconds + 30}s`);
+        expect(named(rec, names("q1-r1").settle("n1")).customTimeouts?.create).toBe(`${settle.budget.nodeSeconds + 30}s`);
         expect(named(rec, names("q1-r1").record).customTimeouts?.create).toBe("2m");
     });
 });

@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../../components/cluster";
 import { engineProblem } from "../../lib/nodeProvider";
 import { nodeNames } from "../../model/names";
-import { placement } from "../../model/placement";
-import { fixtureSettings } from "../helpers/fixture";
+import { fixtureDeclaration, fixtureSettings } from "../helpers/fixture";
 import { mockStack, Recorder } from "../helpers/mocks";
 
 // A node whose engine does not answer (dead dockerd, lost link, refused host key): the real
@@ -12,7 +11,8 @@ import { mockStack, Recorder } from "../helpers/mocks";
 // creates, replaces or deletes anything on any node is registered unless all answered.
 const stack = "three-small";
 const settings = fixtureSettings(stack);
-const where = placement(settings);
+const declared = fixtureDeclaration(stack, settings);
+const where = declared.placement;
 const dead = "n2";
 const pinging =
     "failed to create Docker client: Error pinging Docker server, please make sure that ssh://root@n2.test:22 is reachable and Docker is running";
@@ -32,7 +32,7 @@ beforeAll(async () => {
     );
     // In a deployment nobody handles enginesAnswered: Pulumi's own handler reports the RunError
     // once, without a stack. What waits for the answer is never registered, so nothing settles.
-    const cluster = new Cluster("parwop", { settings, placement: where });
+    const cluster = new Cluster("parwop", { declaration: declared });
     failure = await cluster.enginesAnswered.then(
         () => undefined,
         (e: unknown) => e,
@@ -58,13 +58,13 @@ test("the update fails with one RunError naming the node and its engine", () => 
 });
 
 test("a dead engine's words, as the provider says them, end the line", () => {
-    expect(engineProblem("envs/three.yaml: nodes[1]", settings.nodes[1], `sdk-v2/provider2.go:572: ${pinging}`)).toBe(
+    expect(engineProblem("envs/three.yaml: nodes[1]", where.nodes[1], `sdk-v2/provider2.go:572: ${pinging}`)).toBe(
         "node n2 (ssh://root@n2.test:22): its Docker engine does not answer, so nothing was changed on any node: Error pinging Docker server, please make sure that ssh://root@n2.test:22 is reachable and Docker is running",
     );
 });
 
 test("a refused host key names the inventory entry to check and how", () => {
-    const n2 = settings.nodes[1];
+    const n2 = where.nodes[1];
     expect(
         engineProblem(
             "envs/three.yaml: nodes[1]",

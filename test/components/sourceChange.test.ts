@@ -14,11 +14,8 @@ import { parse, stringify } from "yaml";
 import { scriptDigests } from "../../lib/scripts";
 import { sourceHash } from "../../lib/sourceHash";
 import { clusterName, experimentName, nodeNames, runNames, serviceNames } from "../../model/names";
-import { placement } from "../../model/placement";
-import { provenance } from "../../model/provenance";
-import { schedule } from "../../model/schedule";
 import { waitForRegistrations } from "../../tools/mock/sdk";
-import { fixtureRoot, fixtureSettings, repoRoot } from "../helpers/fixture";
+import { fixtureDeclaration, fixtureRoot, fixtureSettings, repoRoot } from "../helpers/fixture";
 
 const stack = "three-small";
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -44,9 +41,10 @@ const settings = fixtureSettings(
     {},
     { "envs/three.yaml": stringify({ ...env, image: { ...env.image, build: { context, dockerfile: "Dockerfile" } } }) },
 );
-const where = placement(settings);
 const scripts = scriptDigests();
-const runs = schedule(settings, where, scripts);
+const declared = fixtureDeclaration(stack, settings, { scripts });
+const where = declared.placement;
+const runs = declared.runs;
 const names = (id: string) => runNames(experimentName, id);
 const svc = serviceNames(clusterName);
 const runsByName = new Map(runs.map((r) => [names(r.id).run, r]));
@@ -106,13 +104,13 @@ async function deploy(): Promise<Made[]> {
             false,
         );
         const { Cluster, Experiment } = require("../../components") as typeof import("../../components");
-        const cluster = new Cluster(clusterName, { settings, placement: where });
+        const cluster = new Cluster(clusterName, { declaration: declared });
         new Experiment(experimentName, {
             cluster,
             runs,
-            provenance: provenance(stack, settings, scripts),
+            runnerNode: declared.runnerNode,
+            provenance: declared.provenance,
             rerunOnRedeploy: settings.experiment.rerunOnRedeploy,
-            runTimeoutSeconds: settings.experiment.runTimeoutSeconds,
             resultsDir,
             projectRoot: repoRoot,
         });

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { listProjectDir, rawStackConfig, readProjectFile } from "../../config/stack";
-import { loadSettings } from "../../config/validate";
+import { checkedPlacement } from "../../model/declare";
+import { loadSettings } from "../../model/load";
 import { stackConfig, encryptedPlaceholder } from "../../tools/mock/stackConfig";
 import { repoRoot } from "../helpers/fixture";
 
@@ -21,5 +22,7 @@ test.each(stacks)("stack %s and the files it names pass validation", (stack) => 
     const plain = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== encryptedPlaceholder));
     const s = loadSettings(rawStackConfig(plain), readProjectFile, listProjectDir);
     expect(s.nodes.length).toBeGreaterThan(0);
+    // The clash checks run with the placement (model/declare.ts): they must pass too.
+    expect(checkedPlacement(s).nodes.length).toBe(s.nodes.length);
     expect(fs.existsSync(path.join(repoRoot, "envs", `${s.environment}.yaml`))).toBe(true);
 });

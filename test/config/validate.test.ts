@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { ConfigError, loadSettings, RawStackConfig } from "../../config/validate";
+import { ConfigError, RawStackConfig } from "../../config/validate";
+import { checkedPlacement } from "../../model/declare";
+import { loadSettings } from "../../model/load";
 import { fileReader, fixtureRoot } from "../helpers/fixture";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBAnVDLms8eARLgTX9NG0Pl198sE2kErGja3MITS28kV";
@@ -24,7 +26,8 @@ function problems(environment: unknown, raw: RawStackConfig = {}): string[] {
     // The test's own files (test/fixtures/project) and this environment "t": never the shipped ones.
     const { read, list } = fileReader(fixtureRoot, files);
     try {
-        loadSettings({ environment: "t", tier: "small", ...raw }, read, list);
+        // As the program runs them: the config, then the clashes on its placement.
+        checkedPlacement(loadSettings({ environment: "t", tier: "small", ...raw }, read, list));
     } catch (e) {
         if (e instanceof ConfigError) return e.problems;
         throw e;

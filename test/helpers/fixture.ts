@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectFiles, rawStackConfig } from "../../config/stack";
 import { Settings } from "../../config/settings";
-import { loadSettings } from "../../config/validate";
+import { declare, Declaration, DeclareInputs } from "../../model/declare";
+import { loadSettings } from "../../model/load";
 import { stackConfig } from "../../tools/mock/stackConfig";
 
 /** The repository root, and the test-owned project files (test/fixtures/project/README.md). */
@@ -40,4 +41,9 @@ export function fixtureSettings(stack: string, overrides: Record<string, string>
     const { config } = stackConfig(stack, fixtureRoot, repoRoot);
     const { read, list } = fileReader(fixtureRoot, files);
     return loadSettings(rawStackConfig({ ...config, ...overrides }), read, list);
+}
+
+/** The declaration of a fixture stack (model/declare.ts), as index.ts makes it, with test script digests unless given. */
+export function fixtureDeclaration(stack: string, settings = fixtureSettings(stack), inputs: Partial<DeclareInputs> = {}): Declaration {
+    return declare(settings, { stack, scripts: { driver: "d", dropCaches: "c" }, ...inputs });
 }

@@ -52,7 +52,6 @@ function labNode(name: string, host: string): NodeSettings {
         // A host with no key in the lab (a dead address) gets a well-formed one it never gets to check.
         hostKey: line?.split(" ").slice(1).join(" ") ?? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKF+1xg+DUpSWxWfhDkUVVnjUsXOWn6iTT8w2T86gXs6",
         local: false,
-        dockerHost: `ssh://root@${host}:22`,
     };
 }
 

@@ -71,10 +71,11 @@ describe("a failed distributed query on the stand-in, and settle-worker.sh", () 
         const since = String(Date.now() / 1000);
         // The program's run step, from the coordinator's container, as scripts.test.ts runs it.
         const c = cluster.coordinator.container;
-        const driverArgs = ["--query", "SQ3", "--partition-by", "CROSSLINE", "--order-by", "DISTANCE", "--repetition", 1];
-        driverArgs.push("--memory-limit", 5000, "--coordinator", cluster.coordinator.url, "--max-threads", 1);
-        driverArgs.push("--mode", "distributed", "--workers", "worker-1,worker-2");
-        const step = runStep(c, 120, driverArgs, c);
+        const driver = { "--query": "SQ3", "--partition-by": "CROSSLINE", "--order-by": "DISTANCE", "--repetition": 1 };
+        const rest = { "--memory-limit": 5000, "--coordinator": cluster.coordinator.url, "--max-threads": 1 };
+        const mode = { "--mode": "distributed", "--workers": "worker-1,worker-2" };
+        const spec = { container: c, seconds: 120, query: "SQ3", repetition: 1, recordsFromLog: c };
+        const step = runStep({ ...spec, driver: { ...driver, ...rest, ...mode } });
         const r = runSync("bash", ["-c", step.create], { input: step.stdin, timeoutMs: 180_000 });
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { bashOnNode, dropCachesStep, pythonInContainer, runStep } from "../../lib/scripts";
+import { Flags } from "../../model/steps";
 import { endStuck } from "../scripts/stuck";
 import {
     Broker,
@@ -206,21 +207,27 @@ describe("health_gate.py and the run step against stand-in containers", () => {
             "--max-threads": 1,
             ...over,
         };
-        return [...Object.entries(args).flat(), "--no-read-only"];
+        const flags: Flags = { ...args, "--no-read-only": true };
+        return flags;
     };
+    const run120 = (container: string, driver: Flags, recordsFromLog?: string) =>
+        runStep({
+            container,
+            seconds: 120,
+            query: String(driver["--query"]),
+            repetition: Number(driver["--repetition"]),
+            driver,
+            recordsFromLog,
+        });
     /** A local run in worker i's container (0-based), as the program renders it. */
     const localStep = (i: number, over: Record<string, string | number> = {}) => {
-        const step = runStep(
-            cluster.workers[i].container,
-            120,
-            driverArgs({ "--mode": "local", "--workers": cluster.workers[i].id, ...over }),
-        );
+        const step = run120(cluster.workers[i].container, driverArgs({ "--mode": "local", "--workers": cluster.workers[i].id, ...over }));
         return localRun(step.create, step.stdin);
     };
     /** A distributed run from the coordinator's container; PARWOP's count comes from the coordinator's log. */
     const distributedStep = (over: Record<string, string | number> = {}) => {
         const c = cluster.coordinator.container;
-        const step = runStep(c, 120, driverArgs({ "--mode": "distributed", "--workers": "worker-1,worker-2", ...over }), c);
+        const step = run120(c, driverArgs({ "--mode": "distributed", "--workers": "worker-1,worker-2", ...over }), c);
         return localRun(step.create, step.stdin);
     };
 

@@ -1,5 +1,6 @@
 import { parse, stringify } from "yaml";
 import { ConfigError } from "../../config/validate";
+import { checkedPlacement } from "../../model/declare";
 import { containerNamesOn, placement } from "../../model/placement";
 import { fixtureRoot, fixtureSettings, fileReader } from "../helpers/fixture";
 
@@ -33,7 +34,7 @@ describe("placement", () => {
 
     test("a clash with the broker is checked on the broker's host, wherever it is", () => {
         const files = threeWith({ brokerNode: "n2", ports: { amqp: 8001 } });
-        expect(() => fixtureSettings("three-small", {}, files)).toThrow(
+        expect(() => checkedPlacement(fixtureSettings("three-small", {}, files))).toThrow(
             new ConfigError([
                 "envs/three.yaml: nodes[1].workerPort 8001 clashes with ports.amqp on host n2.test (containers share the host network)",
             ]),

@@ -1,3 +1,4 @@
+import { flagWords } from "../../model/steps";
 import { placement } from "../../model/placement";
 import { schedule } from "../../model/schedule";
 import { fixtureSettings } from "../helpers/fixture";
@@ -66,14 +67,14 @@ describe("schedule", () => {
 
     test("the driver's arguments: distributed over every worker, local on the chosen one", () => {
         const [d] = runsOf();
-        expect(d.driverArgs.join(" ")).toBe(
+        expect(flagWords(d.driver).join(" ")).toBe(
             "--query Q1 --partition-by A --order-by B --repetition 1 --mode distributed " +
                 "--workers worker-1,worker-2,worker-3 --memory-limit 1000 --coordinator http://n1.test:8000 --max-threads 1 --read-only " +
                 "--lost-worker-seconds 60",
         );
         const [l] = runsOf({ mode: "local", localWorker: "worker-3", readOnly: false });
         expect(l.runner).toMatchObject({ node: { name: "n3" }, container: "parwop-worker" });
-        expect(l.driverArgs.join(" ")).toContain("--mode local --workers worker-3 ");
-        expect(l.driverArgs.join(" ")).toContain("--no-read-only");
+        expect(flagWords(l.driver).join(" ")).toContain("--mode local --workers worker-3 ");
+        expect(flagWords(l.driver).join(" ")).toContain("--no-read-only");
     });
 });

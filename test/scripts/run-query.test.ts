@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runStep } from "../../lib/scripts";
+import { Flags } from "../../model/steps";
 import { FakeCoordinator, startFakeCoordinator } from "./fakeCoordinator";
 import { FIXTURES, lines, run } from "./proc";
 
@@ -19,11 +20,21 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const args = (mode: "local" | "distributed", workers: string): (string | number)[] => [
-    ..."--query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 2".split(" "),
-    ...["--mode", mode, "--workers", workers, "--memory-limit", 5000000, "--coordinator", coordinator.url],
-    ...["--max-threads", 1, "--read-only", "--log", path.join(tmp, "parwop.log")],
-];
+const args = (mode: "local" | "distributed", workers: string): Flags => ({
+    "--query": "SQ1",
+    "--partition-by": "SOURCE_POINT_NUMBER",
+    "--order-by": "SENSOR_NUMBER",
+    "--repetition": 2,
+    "--mode": mode,
+    "--workers": workers,
+    "--memory-limit": 5000000,
+    "--coordinator": coordinator.url,
+    "--max-threads": 1,
+    "--read-only": true,
+    "--log": path.join(tmp, "parwop.log"),
+});
+const run60 = (container: string, driver: Flags, recordsFromLog?: string) =>
+    runStep({ container, seconds: 60, query: "SQ1", repetition: 2, driver, recordsFromLog });
 
 /**
  * Runs the rendered run step as a local command resource does (`bash -c CREATE`, the stdin it
@@ -37,8 +48,8 @@ function step(
 ) {
     const s =
         mode === "local"
-            ? runStep("parwop-worker-3", 60, driverArgs)
-            : runStep("parwop-coordinator", 60, args(mode, "worker-1,worker-2"), "parwop-coordinator");
+            ? run60("parwop-worker-3", driverArgs)
+            : run60("parwop-coordinator", args(mode, "worker-1,worker-2"), "parwop-coordinator");
     if (coordinatorLog !== undefined) {
         fs.writeFileSync(path.join(tmp, "coordinator.log"), coordinatorLog);
         env = { FAKE_DOCKER_LOGS_FILE: path.join(tmp, "coordinator.log"), ...env };
@@ -133,7 +144,7 @@ describe("scripts/run-query.sh around the driver, as runStep renders it", () => 
     });
 
     it("passes the driver's own failure report through unchanged, adding nothing", () => {
-        const badColumn = args("local", "worker-3").map((a) => (a === "SOURCE_POINT_NUMBER" ? "NO_SUCH_COLUMN" : a));
+        const badColumn = { ...args("local", "worker-3"), "--partition-by": "NO_SUCH_COLUMN" };
         const r = step("local", {}, undefined, badColumn);
         expect(r.code).toBe(1);
         expect(r.stdout).toBe("");
@@ -144,7 +155,8 @@ describe("scripts/run-query.sh around the driver, as runStep renders it", () => 
 
     it("rejects a call without the run or the command", () => {
         const r = run("bash", ["-s", "--", "--query", "SQ1", "--"], {
-            input: runStep("c", 1, ["--query", "SQ1", "--repetition", 1]).stdin,
+            input: runStep({ container: "c", seconds: 1, query: "SQ1", repetition: 1, driver: { "--query": "SQ1", "--repetition": 1 } })
+                .stdin,
         });
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/^usage: run-query.sh --query NAME --repetition N /);

@@ -29,14 +29,19 @@ const env = (over: Record<string, string> = {}) => ({
 });
 /** The rendered step of attempt N, after a cache drop at `droppedAt` (epoch seconds). */
 function step(attempt: number, droppedAt: number) {
-    const driver = [
-        ..."--query SQ1 --partition-by SOURCE_POINT_NUMBER --order-by SENSOR_NUMBER --repetition 1 --mode local --workers worker-1".split(
-            " ",
-        ),
-        ...["--memory-limit", 1000, "--max-threads", 1, "--log", path.join(tmp, "parwop.log")],
-        ...["--attempt-marker", path.join(tmp, "marker"), "--cache-dropped-at", droppedAt.toFixed(3)],
-    ];
-    return runStep("parwop-worker-1", 60, driver, undefined, { dir: spool, identity, attempt });
+    const driver = {
+        ...{ "--query": "SQ1", "--partition-by": "SOURCE_POINT_NUMBER", "--order-by": "SENSOR_NUMBER", "--repetition": 1 },
+        ...{
+            "--mode": "local",
+            "--workers": "worker-1",
+            "--memory-limit": 1000,
+            "--max-threads": 1,
+            "--log": path.join(tmp, "parwop.log"),
+        },
+        "--attempt-marker": path.join(tmp, "marker"),
+    };
+    const spec = { container: "parwop-worker-1", seconds: 60, query: "SQ1", repetition: 1, driver, spool: { dir: spool, attempt } };
+    return runStep(spec, { identity, droppedAt: droppedAt.toFixed(3) });
 }
 const now = () => Date.now() / 1000;
 const take = (attempt: number, droppedAt: number, over: Record<string, string> = {}) => {

@@ -1,6 +1,6 @@
 import { projectFiles, rawStackConfig } from "../../config/stack";
 import { Settings } from "../../config/settings";
-import { loadSettings } from "../../config/validate";
+import { loadSettings } from "../../model/load";
 import { NodeAccess } from "../../lib/nodeCommand";
 import { placement, Placement } from "../../model/placement";
 import { schedule, ScheduledRun } from "../../model/schedule";

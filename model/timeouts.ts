@@ -1,0 +1,72 @@
+// Every bound in one place: what each node step allows itself on the node, and the resource
+// timeout Pulumi gets for it, derived from the node-side bound by `budget` alone.
+
+/** Seconds `timeout -k` gives a bash script on a node after SIGTERM. */
+export const bashKillAfterSeconds = 10;
+/** `timeout -k` for a Python program in a container, inside and around `docker exec`. */
+export const pythonKillAfterSeconds = 30;
+/** How much longer the `docker exec` around a Python program may take than the program itself. */
+export const dockerExecSlackSeconds = 60;
+/** run-query.sh's bound on reading the coordinator's log for PARWOP's record count. */
+export const runLogSeconds = 30;
+/** settle-worker.sh's bound on each question to the coordinator, and on the worker's stop when it restarts it. */
+export const settleAskSeconds = 60;
+export const settleStopSeconds = 10;
+/** Preflight's own bound on the node. */
+export const preflightSeconds = 120;
+/** Seconds RabbitMQ gets to accept AMQP after its container started. */
+export const brokerReadySeconds = 180;
+/** How long the health gate's wait may take past its own timeout inside the container. */
+export const healthGateGraceSeconds = 30;
+/** Bounds of one cache drop, in seconds (scripts/drop-caches.sh). */
+export interface DropBounds {
+    /** `sync` (default 120, the whole drop's old bound): a sync that outlives it is left behind and the drop fails naming the node. */
+    syncSeconds: number;
+    /** The write to /proc/sys/vm/drop_caches (default 30). */
+    writeSeconds: number;
+}
+export const dropBounds: DropBounds = { syncSeconds: 120, writeSeconds: 30 };
+
+/** Seconds on top of a node step's own bound for the ssh session around it (connect, close). */
+export const sshSlackSeconds = 30;
+
+/**
+ * What each step's resource timeout adds to its node-side bound. Most add the ssh session's
+ * slack; two keep the figures they always had, so no deployed resource changes: preflight
+ * 180 s in all, and the broker's readiness wait none at all (its resource timeout equals its
+ * node-side bound).
+ */
+export const marginSeconds = {
+    preflight: 50,
+    brokerReady: 0,
+    healthGate: sshSlackSeconds,
+    settle: sshSlackSeconds,
+    drop: sshSlackSeconds,
+    run: sshSlackSeconds,
+} as const;
+
+export type StepKind = keyof typeof marginSeconds;
+
+/** A node step's two bounds, in seconds. */
+export interface Budget {
+    /** After this the node side has surely ended, failed or not. */
+    nodeSeconds: number;
+    /** Pulumi's bound of the command resource: past it the provider kills it. */
+    timeoutSeconds: number;
+}
+
+/** The one derivation of a resource timeout from a node-side bound. */
+export function budget(kind: StepKind, nodeSeconds: number): Budget {
+    return { nodeSeconds, timeoutSeconds: nodeSeconds + marginSeconds[kind] };
+}
+
+/** Pulumi's customTimeouts for a bound in seconds, or as Pulumi writes a duration ("2m"). */
+export function customTimeouts(bound: number | string): { create: string; update: string; delete: string } {
+    const t = typeof bound === "number" ? `${bound}s` : bound;
+    return { create: t, update: t, delete: t };
+}
+
+/** Local commands on the machine running Pulumi (the attempt note, the record): a killed writer's lock is taken over at once. */
+export const localCommandTimeout = customTimeouts("2m");
+/** The provider gives a build 20 minutes; PARWOP's pip install on a busy node can take longer. */
+export const imageTimeouts = { create: "60m", update: "60m" };
