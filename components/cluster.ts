@@ -37,6 +37,7 @@ export class Cluster extends pulumi.ComponentResource {
     /** Explicit, because default providers are disabled: every command names where it runs. */
     public readonly commandProvider: command.Provider;
     private readonly images: Record<string, ParwopImage> = {};
+    private readonly preflights: Record<string, Preflight> = {};
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("parwop:index:Cluster", name, {}, opts);
@@ -44,57 +45,29 @@ export class Cluster extends pulumi.ComponentResource {
         this.commandProvider = new command.Provider(d.names.command, {}, { parent: this });
         this.warnWithoutSshDir(d);
         this.sourceDigest = this.contextDigest(d);
-        const providers = Object.fromEntries(d.nodes.map((n) => [n.node.name, dockerProvider(n.provider, n.node.name, { parent: this })]));
-        // Nothing is created, replaced or deleted on any node before every node's engine answered.
-        const engines = enginesAnswer(
-            d.nodes.map((n) => ({ where: n.where, node: n.node, provider: providers[n.node.name] })),
-            this,
-        );
+        const { on, verdict } = this.engines(d);
         // Left unhandled in a deployment, on purpose: Pulumi's own handler reports it (lib/nodeProvider.ts).
-        this.enginesAnswered = engines.verdict;
-        const preflights: Record<string, Preflight> = {};
-        // After its preflight (and every engine's answer), on a node's own engine; the command provider for its commands.
-        const on = (node: string, after: pulumi.Resource[] = [], commands = false) => ({
-            parent: this,
-            providers: commands ? [providers[node], this.commandProvider] : [providers[node]],
-            dependsOn: pulumi.output(engines.answered.then(() => [preflights[node], ...after])),
-        });
+        this.enginesAnswered = verdict;
         for (const n of d.nodes) {
             const node = n.node.name;
-            preflights[node] = new Preflight(
-                n.names.preflight,
-                { access: n.access, step: n.preflight },
-                { parent: this, providers: [this.commandProvider] },
-            );
+            this.preflights[node] = new Preflight(n.names.preflight, { access: n.access, step: n.preflight }, this.commands());
             // Nothing is deployed on a node before its preflight passed.
             this.images[node] = new ParwopImage(n.names.image, { name: n.image.name, build: this.build(d) }, on(node));
         }
-        const { broker, coordinator } = d;
+        const { broker, coordinator, healthGate } = d;
         this.broker = new Broker(d.names.broker, { ...broker, adminPassword: args.brokerAdminPassword }, on(broker.node, [], true));
-        const url = d.outputs.coordinatorUrl;
         // PARWOP connects to the broker at start-up: the broker must answer first.
-        const coordinatorArgs = { container: coordinator.container, imageId: this.imageIdOn(coordinator.node), url };
+        const coordinatorArgs = { ...coordinator, imageId: this.imageIdOn(coordinator.node) };
         this.coordinator = new Coordinator(d.names.coordinator, coordinatorArgs, on(coordinator.node, [this.broker]));
+        // As the original deploy did: coordinator first, so the first heartbeats land.
         this.workers = d.nodes.map(
-            (n) =>
-                new Worker(
-                    n.names.worker,
-                    {
-                        container: n.worker,
-                        imageId: this.imageIdOn(n.node.name),
-                        workerId: n.node.workerId,
-                        url: d.outputs.workers[n.node.workerId],
-                    },
-                    // As the original deploy did: coordinator first, so the first heartbeats land.
-                    on(n.node.name, [this.coordinator]),
-                ),
+            (n) => new Worker(n.names.worker, { ...n.worker, imageId: this.imageIdOn(n.node.name) }, on(n.node.name, [this.coordinator])),
         );
         this.identity = pulumi
             .all([this.coordinator.container.id, ...this.workers.map((w) => w.container.id)])
             .apply((ids) => digestText(ids.join("\n")));
-        const gate = { access: d.healthGate.access, step: d.healthGate.step, cluster: this.identity };
-        const gateOptions = { parent: this, providers: [this.commandProvider], dependsOn: [this.coordinator, ...this.workers] };
-        this.ready = new HealthGate(d.names.health, gate, gateOptions);
+        const gateOptions = { ...this.commands(), dependsOn: [this.coordinator, ...this.workers] };
+        this.ready = new HealthGate(d.names.health, { ...healthGate, cluster: this.identity }, gateOptions);
         this.registerOutputs({
             broker: this.broker,
             coordinator: this.coordinator,
@@ -108,6 +81,31 @@ export class Cluster extends pulumi.ComponentResource {
     /** sha256:… of the PARWOP image on a node. */
     public imageIdOn(nodeName: string): pulumi.Output<string> {
         return this.images[nodeName].imageId;
+    }
+
+    /** Options of what runs as a command on the machine running Pulumi (node commands go over ssh from there). */
+    private commands(): pulumi.ComponentResourceOptions {
+        return { parent: this, providers: [this.commandProvider] };
+    }
+
+    /**
+     * One docker provider per node, and the options of what goes on a node: its own engine (and the
+     * command provider, for a component with commands), after its preflight and after every
+     * node's engine answered: nothing is created, replaced or deleted on any node before that.
+     */
+    private engines(d: Declaration) {
+        const providers = Object.fromEntries(d.nodes.map((n) => [n.node.name, dockerProvider(n.provider, n.node.name, { parent: this })]));
+        const engines = enginesAnswer(
+            d.nodes.map((n) => ({ where: n.where, node: n.node, provider: providers[n.node.name] })),
+            this,
+        );
+        const afterReachable = (resources: pulumi.Resource[]) => pulumi.output(engines.answered.then(() => resources));
+        const on = (node: string, after: pulumi.Resource[] = [], commands = false) => ({
+            parent: this,
+            providers: commands ? [providers[node], this.commandProvider] : [providers[node]],
+            dependsOn: afterReachable([this.preflights[node], ...after]),
+        });
+        return { on, verdict: engines.verdict };
     }
 
     private warnWithoutSshDir(d: Declaration): void {

@@ -50,7 +50,7 @@ export interface DeclaredNode {
     preflight: BashStep;
     /** The PARWOP image's tag and build context on this node's engine (its source digest is the Cluster's). */
     image: Settings["image"];
-    worker: ContainerSpec;
+    worker: { container: ContainerSpec; workerId: string; url: string; port: number };
 }
 
 /** A run and its steps; the Experiment names their resources from its own name (model/names.ts runNames). */
@@ -78,7 +78,7 @@ export interface Declaration {
         container: ContainerSpec;
         ready: BashStep;
     };
-    coordinator: { node: string; container: ContainerSpec };
+    coordinator: { node: string; container: ContainerSpec; url: string; port: number };
     healthGate: OnNode<PythonStep>;
     /** The node whose image ran the runs: its ID goes into every record. */
     runnerNode: string;
@@ -125,7 +125,12 @@ export function declare(s: Settings, inputs: DeclareInputs): Declaration {
             provider: { name: names.docker, host: node.dockerHost, sshOpts: node.local ? undefined : sshOptions(s.ssh, node.hostKey) },
             preflight: preflightStep(node, s.tier, stack, containerNamesOn(p, node.name)),
             image: s.image,
-            worker: workerContainer(s, p, stack, node, p.workers[i].url),
+            worker: {
+                container: workerContainer(s, p, stack, node, p.workers[i].url),
+                workerId: node.workerId,
+                url: p.workers[i].url,
+                port: node.workerPort,
+            },
         };
     });
     const runs = withAttempts(schedule(s, p, inputs.scripts), inputs.attempts ?? { started: [], recorded: [] });
@@ -143,7 +148,12 @@ export function declare(s: Settings, inputs: DeclareInputs): Declaration {
             container: brokerContainer(s, stack),
             ready: brokerReadyStep(s.broker.containerName),
         },
-        coordinator: { node: p.coordinator.node.name, container: coordinatorContainer(s, p, stack) },
+        coordinator: {
+            node: p.coordinator.node.name,
+            container: coordinatorContainer(s, p, stack),
+            url: p.coordinator.url,
+            port: s.coordinator.port,
+        },
         healthGate: {
             node: p.coordinator.node.name,
             access: access(p.coordinator.node.name),
@@ -189,4 +199,18 @@ function declareRun(s: Settings, p: Placement, stack: string, run: ScheduledRun,
             }),
         ),
     };
+}
+
+/** Every container the declaration puts on a node, with the host ports it takes (host network, or published). */
+export function containersOf(d: Declaration): { node: string; role: "broker" | "coordinator" | "worker"; name: string; ports: number[] }[] {
+    return [
+        ...d.nodes.map((n) => ({ node: n.node.name, role: "worker" as const, name: n.worker.container.name, ports: [n.worker.port] })),
+        { node: d.coordinator.node, role: "coordinator", name: d.coordinator.container.name, ports: [d.coordinator.port] },
+        {
+            node: d.broker.node,
+            role: "broker",
+            name: d.broker.container.name,
+            ports: (d.broker.container.ports ?? []).map((p) => p.external),
+        },
+    ];
 }

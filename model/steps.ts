@@ -2,19 +2,23 @@ import { NodeSettings } from "../config/settings";
 import { Tier } from "../config/tiers";
 import { brokerContainerPorts } from "./ports";
 import {
-    bashKillAfterSeconds,
+    bashNodeSeconds,
+    brokerReadyScriptSeconds,
     brokerReadySeconds,
     budget,
     Budget,
-    dockerExecSlackSeconds,
     DropBounds,
     dropBounds,
+    dropSeconds,
+    healthGateSeconds,
     preflightSeconds,
-    pythonKillAfterSeconds,
+    pythonNodeSeconds,
     runLogSeconds,
+    runWrapperSeconds,
     settleAskSeconds,
+    settleSeconds,
     settleStopSeconds,
-    healthGateGraceSeconds,
+    StepKind,
 } from "./timeouts";
 import { httpUrl, loopbackHost } from "./urls";
 
@@ -73,13 +77,8 @@ export interface RunStep {
 
 export type NodeStep = BashStep | PythonStep | RunStep;
 
-function bash(kind: Parameters<typeof budget>[0], script: ScriptName, seconds: number, flags: Flags): BashStep {
-    return { program: "bash", script, seconds, flags, budget: budget(kind, seconds + bashKillAfterSeconds) };
-}
-
-/** Seconds after which a Python step of this bound has surely ended: docker exec's slack, then its kill. */
-function pythonNodeSeconds(seconds: number): number {
-    return seconds + dockerExecSlackSeconds + pythonKillAfterSeconds;
+function bash(kind: StepKind, script: ScriptName, seconds: number, flags: Flags): BashStep {
+    return { program: "bash", script, seconds, flags, budget: budget(kind, bashNodeSeconds(seconds)) };
 }
 
 /**
@@ -109,8 +108,7 @@ export function preflightStep(node: NodeSettings, tier: Tier, stack: string, con
 
 /** The cache drop on one node (scripts/drop-caches.sh). */
 export function dropStep(nodeName: string, bounds: DropBounds = dropBounds): BashStep {
-    const seconds = bounds.syncSeconds + bounds.writeSeconds + 30;
-    return bash("drop", "drop-caches.sh", seconds, {
+    return bash("drop", "drop-caches.sh", dropSeconds(bounds), {
         "--node": nodeName,
         "--sync-timeout": bounds.syncSeconds,
         "--write-timeout": bounds.writeSeconds,
@@ -119,7 +117,7 @@ export function dropStep(nodeName: string, bounds: DropBounds = dropBounds): Bas
 
 /** The wait until the broker accepts AMQP in its container (scripts/broker-ready.sh). */
 export function brokerReadyStep(container: string, waitSeconds = brokerReadySeconds): BashStep {
-    return bash("brokerReady", "broker-ready.sh", waitSeconds + 30, {
+    return bash("brokerReady", "broker-ready.sh", brokerReadyScriptSeconds(waitSeconds), {
         "--container": container,
         "--port": brokerContainerPorts.amqp,
         "--timeout": waitSeconds,
@@ -146,9 +144,7 @@ export function settleStep(
     coordinatorUrl: string,
     stack: string,
 ): BashStep {
-    // the script's own bounds: two questions (+5 s kill each), the restart (+60 s, +5 s), margin
-    const seconds = 2 * (settleAskSeconds + 5) + settleStopSeconds + 65 + 15;
-    return bash("settle", "settle-worker.sh", seconds, {
+    return bash("settle", "settle-worker.sh", settleSeconds(), {
         "--node": node.name,
         "--container": node.containerName,
         "--node-id": node.workerId,
@@ -165,7 +161,7 @@ export function healthGateStep(
     workerIds: string[],
     gate: { timeoutSeconds: number; maxHeartbeatAgeSeconds: number },
 ): PythonStep {
-    const seconds = gate.timeoutSeconds + healthGateGraceSeconds;
+    const seconds = healthGateSeconds(gate.timeoutSeconds);
     return {
         program: "python",
         container: coordinator.containerName,
@@ -199,8 +195,7 @@ export interface RunSpec {
 }
 
 export function runStep(spec: RunSpec): RunStep {
-    // The wrapper's own steps after the driver's bound: docker exec's slack, then docker logs (with its -k 5), then margin.
-    const seconds = pythonNodeSeconds(spec.seconds) + runLogSeconds + 5 + 25;
+    const seconds = runWrapperSeconds(spec.seconds);
     return {
         program: "run",
         seconds,
@@ -219,6 +214,6 @@ export function runStep(spec: RunSpec): RunStep {
             flags: spec.driver,
             budget: budget("run", pythonNodeSeconds(spec.seconds)),
         },
-        budget: budget("run", seconds + bashKillAfterSeconds),
+        budget: budget("run", bashNodeSeconds(seconds)),
     };
 }

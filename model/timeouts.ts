@@ -27,6 +27,43 @@ export interface DropBounds {
 }
 export const dropBounds: DropBounds = { syncSeconds: 120, writeSeconds: 30 };
 
+// The node-side bounds, composed from the scripts' own: each is what the step's outer `timeout` gets.
+
+/** A drop's outer bound: its sync, its write, and 30 s for the rest of the script. */
+export function dropSeconds(bounds: DropBounds): number {
+    return bounds.syncSeconds + bounds.writeSeconds + 30;
+}
+
+/** The broker's readiness script: its wait, and 30 s for docker exec around each probe. */
+export function brokerReadyScriptSeconds(waitSeconds: number): number {
+    return waitSeconds + 30;
+}
+
+/** settle-worker.sh: two questions (+5 s kill each), the restart (its stop, +60 s, +5 s), margin. */
+export function settleSeconds(): number {
+    return 2 * (settleAskSeconds + 5) + settleStopSeconds + 65 + 15;
+}
+
+/** A Python program's bound inside its container for the health gate: the gate's own timeout and its grace. */
+export function healthGateSeconds(gateTimeoutSeconds: number): number {
+    return gateTimeoutSeconds + healthGateGraceSeconds;
+}
+
+/** When a Python step of this bound has surely ended: docker exec's slack, then its kill. */
+export function pythonNodeSeconds(seconds: number): number {
+    return seconds + dockerExecSlackSeconds + pythonKillAfterSeconds;
+}
+
+/** run-query.sh's bound around a driver of this bound: docker exec's slack, then docker logs (with its -k 5), then margin. */
+export function runWrapperSeconds(driverSeconds: number): number {
+    return pythonNodeSeconds(driverSeconds) + runLogSeconds + 5 + 25;
+}
+
+/** When a bash step of this outer bound has surely ended. */
+export function bashNodeSeconds(seconds: number): number {
+    return seconds + bashKillAfterSeconds;
+}
+
 /** Seconds on top of a node step's own bound for the ssh session around it (connect, close). */
 export const sshSlackSeconds = 30;
 

@@ -1,0 +1,154 @@
+import fc from "fast-check";
+import { stringify } from "yaml";
+import { ConfigError } from "../../config/validate";
+import { containersOf, declare, Declaration } from "../../model/declare";
+import { loadSettings } from "../../model/load";
+import { marginSeconds } from "../../model/timeouts";
+import { fileReader, fixtureRoot } from "../helpers/fixture";
+
+// declare()'s invariants over generated inventories and experiments: pure, in milliseconds. A
+// generated config either fails with a ConfigError (one line per problem) or gives a
+// declaration for which every invariant holds.
+
+const hosts = ["a.lab", "b.lab", "c.lab", "A.lab"];
+const node = (i: number) =>
+    fc.record(
+        {
+            name: fc.constant(`n${i}`),
+            // Mostly a host of its own; now and then one another node may share (by case, too).
+            host: fc.oneof({ weight: 3, arbitrary: fc.constant(`h${i}.lab`) }, { weight: 1, arbitrary: fc.constantFrom(...hosts) }),
+            workerId: fc.constant(`worker-${i}`),
+            workerPort: fc.constantFrom(8001, 8002, 8000, 5672),
+            containerName: fc.constantFrom("parwop-worker", "parwop-worker-b", "parwop-coordinator"),
+        },
+        { requiredKeys: ["name", "host", "workerId"] },
+    );
+const inventory = fc.integer({ min: 1, max: 6 }).chain((count) =>
+    fc.record({
+        nodes: fc.tuple(...Array.from({ length: count }, (_, i) => node(i + 1))),
+        coordinator: fc.nat({ max: count - 1 }),
+        broker: fc.option(fc.nat({ max: count - 1 }), { nil: undefined }),
+        ports: fc.option(fc.record({ amqp: fc.constantFrom(5672, 8001), management: fc.constantFrom(15672, 8002) }), { nil: undefined }),
+    }),
+);
+const experiment = fc.record({
+    mode: fc.constantFrom("local", "distributed"),
+    dropCaches: fc.boolean(),
+    warmups: fc.nat({ max: 2 }),
+    repetitions: fc.integer({ min: 1, max: 3 }),
+    queries: fc.constantFrom(
+        [{ name: "Q1", partitionBy: ["A"], orderBy: ["B"] }],
+        [
+            { name: "Q1", partitionBy: ["A"], orderBy: ["B"] },
+            { name: "Q2", partitionBy: ["B", "C"], orderBy: ["A"] },
+        ],
+    ),
+    runTimeoutSeconds: fc.integer({ min: 10, max: 7200 }),
+});
+
+type Inventory = typeof inventory extends fc.Arbitrary<infer T> ? T : never;
+type Experiment = typeof experiment extends fc.Arbitrary<infer T> ? T : never;
+
+/** The declaration of a generated config, or the ConfigError's problems. */
+function declared(inv: Inventory, exp: Experiment): Declaration | string[] {
+    const env = {
+        coordinatorNode: inv.nodes[inv.coordinator].name,
+        ...(inv.broker === undefined ? {} : { brokerNode: inv.nodes[inv.broker].name }),
+        ...(inv.ports === undefined ? {} : { ports: inv.ports }),
+        ssh: { hostKeyChecking: "off" },
+        codeDir: "/srv/parwop",
+        dataDir: "/srv/data",
+        nodes: inv.nodes,
+    };
+    const { read, list } = fileReader(fixtureRoot, { "envs/gen.yaml": stringify(env) });
+    try {
+        const settings = loadSettings({ environment: "gen", tier: "small", experiment: exp }, read, list);
+        return declare(settings, { stack: "gen", scripts: { driver: "d", dropCaches: "c" } });
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+    }
+}
+
+/** Properties over the declarations that load; a config that does not load must say why. */
+function forAll(check: (d: Declaration) => void): void {
+    fc.assert(
+        fc.property(inventory, experiment, (inv, exp) => {
+            const d = declared(inv, exp);
+            if (Array.isArray(d)) expect(d.length).toBeGreaterThan(0);
+            else check(d);
+        }),
+        { numRuns: 100 },
+    );
+}
+
+const stepsOf = (d: Declaration) => [
+    ...d.nodes.map((n) => ({ kind: "preflight", step: n.preflight })),
+    { kind: "brokerReady", step: d.broker.ready },
+    { kind: "healthGate", step: d.healthGate.step },
+    ...d.runs.flatMap((r) => [
+        ...r.settleSteps.map((s) => ({ kind: "settle", step: s.step })),
+        ...r.dropSteps.map((s) => ({ kind: "drop", step: s.step })),
+        { kind: "run", step: r.runStep.step },
+    ]),
+];
+
+describe("declare(), for any inventory and experiment that load", () => {
+    test("the generator gives both kinds: configs that load and configs that clash", () => {
+        const samples = fc.sample(fc.tuple(inventory, experiment), { numRuns: 200, seed: 19 });
+        const loaded = samples.filter(([inv, exp]) => !Array.isArray(declared(inv, exp))).length;
+        expect(loaded).toBeGreaterThan(20);
+        expect(loaded).toBeLessThan(samples.length);
+    });
+
+    test("exactly one broker and one coordinator, one worker per node", () => {
+        forAll((d) => {
+            const roles = containersOf(d).map((c) => c.role);
+            expect(roles.filter((r) => r === "broker")).toHaveLength(1);
+            expect(roles.filter((r) => r === "coordinator")).toHaveLength(1);
+            expect(roles.filter((r) => r === "worker")).toHaveLength(d.nodes.length);
+        });
+    });
+
+    test("container names and host ports are unique on every host", () => {
+        forAll((d) => {
+            const hostOf = new Map(d.nodes.map((n) => [n.node.name, n.node.host.toLowerCase()]));
+            const containers = containersOf(d);
+            const names = containers.map((c) => `${hostOf.get(c.node)} ${c.name}`);
+            const ports = containers.flatMap((c) => c.ports.map((p) => `${hostOf.get(c.node)} ${p}`));
+            expect(new Set(names).size).toBe(names.length);
+            expect(new Set(ports).size).toBe(ports.length);
+        });
+    });
+
+    test("every measured run is preceded by a drop on every node, the runner's among them", () => {
+        forAll((d) => {
+            if (!d.settings.experiment.dropCaches) return;
+            for (const run of d.runs.filter((r) => !r.warmup)) {
+                expect(run.dropSteps.map((s) => s.node).sort()).toEqual(d.nodes.map((n) => n.node.name).sort());
+                expect(run.dropSteps[run.runnerDrop!].node).toBe(run.runStep.node);
+            }
+        });
+    });
+
+    test("every node-side bound is below its resource timeout (the broker's wait: equal, as it always was)", () => {
+        forAll((d) => {
+            for (const { kind, step } of stepsOf(d)) {
+                expect(step.budget.nodeSeconds).toBeGreaterThan(step.seconds);
+                if (kind === "brokerReady") expect(step.budget.timeoutSeconds).toBe(step.budget.nodeSeconds + marginSeconds.brokerReady);
+                else expect(step.budget.timeoutSeconds).toBeGreaterThan(step.budget.nodeSeconds);
+            }
+        });
+    });
+
+    test("every resource name it gives is unique", () => {
+        forAll((d) => {
+            const names = [
+                ...d.nodes.flatMap((n) => Object.values(n.names)),
+                ...Object.values(d.names),
+                ...d.nodes.map((n) => n.provider.name),
+            ];
+            expect(new Set(names).size).toBe(names.length - d.nodes.length);
+        });
+    });
+});
