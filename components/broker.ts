@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { renderBrokerFiles } from "../lib/brokerFiles";
 import { NodeAccess, nodeCommand } from "../lib/nodeCommand";
-import { containerArgs, namedContainerOptions } from "../lib/parwopContainer";
+import { containerArgs, namedContainerOptions } from "../lib/container";
 import { render } from "../lib/scripts";
 import { ContainerSpec } from "../model/containers";
 import { childNames } from "../model/names";

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { containerArgs, namedContainerOptions } from "../lib/parwopContainer";
+import { containerArgs, namedContainerOptions } from "../lib/container";
 import { ContainerSpec } from "../model/containers";
 import { childNames } from "../model/names";
 
