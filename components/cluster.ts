@@ -115,13 +115,13 @@ export class Cluster extends pulumi.ComponentResource {
     }
 
     private build(d: Declaration) {
-        const build = d.settings.image.build;
+        const build = d.image.build;
         return build && { ...build, sourceHash: this.sourceDigest };
     }
 
     /** One digest for every node's build (hashing the context once, not once per node). */
     private contextDigest(d: Declaration): string {
-        const image = d.settings.image;
+        const image = d.image;
         if (!image.build) return `prebuilt:${image.name}`;
         const digest = sourceHash(image.build.context);
         if (digest === undefined) {

@@ -97,7 +97,7 @@ export function commandOf(step: NodeStep, outputs: RunOutputs = {}): string {
 
 /** The scripts a step reads on stdin: a run's wrapper reads only itself; the driver that follows is docker exec's stdin. */
 export function scriptsOf(step: NodeStep): ScriptName[] {
-    return step.program === "run" ? ["run-query.sh", step.driver.script] : [step.script];
+    return step.program === "run" ? steps.runScripts : [step.script];
 }
 
 export function stdinOf(step: NodeStep): string {
@@ -135,6 +135,6 @@ export function runStep(spec: steps.RunSpec, outputs: RunOutputs = {}): Rendered
 
 /** Digests of the scripts the runs execute on the nodes: an edit to either re-runs the runs. */
 export function scriptDigests(): { driver: string; dropCaches: string } {
-    const run = steps.runStep({ container: "", seconds: 0, query: "", repetition: 0, driver: {} });
-    return { driver: digestText(stdinOf(run)), dropCaches: digestText(readScript("drop-caches.sh")) };
+    const run = steps.runScripts.map(readScript).join("");
+    return { driver: digestText(run), dropCaches: digestText(readScript(steps.dropStep("").script)) };
 }

@@ -67,6 +67,8 @@ export interface DeclaredRun extends ScheduledRun {
 export interface Declaration {
     stack: string;
     settings: Settings;
+    /** The PARWOP image every node gets: its tag, and the context it is built from (none: prebuilt). */
+    image: Settings["image"];
     placement: Placement;
     names: ReturnType<typeof serviceNames> & { cluster: string; experiment: string };
     nodes: DeclaredNode[];
@@ -137,6 +139,7 @@ export function declare(s: Settings, inputs: DeclareInputs): Declaration {
     return {
         stack,
         settings: s,
+        image: s.image,
         placement: p,
         names: { ...serviceNames(clusterName), cluster: clusterName, experiment: experimentName },
         nodes,

@@ -77,6 +77,9 @@ export interface RunStep {
 
 export type NodeStep = BashStep | PythonStep | RunStep;
 
+/** A run's stdin: the wrapper reads only itself from it; the driver that follows is docker exec's stdin. */
+export const runScripts: ScriptName[] = ["run-query.sh", "driver.py"];
+
 function bash(kind: StepKind, script: ScriptName, seconds: number, flags: Flags): BashStep {
     return { program: "bash", script, seconds, flags, budget: budget(kind, bashNodeSeconds(seconds)) };
 }
