@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { configKey, knownKeys, objectKeys, secretKeys } from "../../config/keys";
+import { environmentSchema, restartPolicies } from "../../config/schema";
+import { rawStackConfig } from "../../config/stack";
 import { ConfigError, RawStackConfig } from "../../config/validate";
 import { checkedPlacement } from "../../model/declare";
 import { loadSettings } from "../../model/load";
-import { fileReader, fixtureRoot } from "../helpers/fixture";
+import { fileReader, fixtureDeclaration, fixtureRoot, fixtureSettings } from "../helpers/fixture";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBAnVDLms8eARLgTX9NG0Pl198sE2kErGja3MITS28kV";
 
@@ -257,5 +260,61 @@ describe("config validation", () => {
         const error = new ConfigError(["a: b", "c: d"]);
         expect(pulumi.RunError.isInstance(error)).toBe(true);
         expect(error.message).toBe("a: b\nc: d");
+    });
+});
+
+describe("one place per fact of the config, one test each", () => {
+    test("schema defaults: written once, on the fields; an omitted object takes its fields' defaults", () => {
+        const env = environmentSchema.parse({
+            coordinatorNode: "n1",
+            codeDir: "/c",
+            dataDir: "/d",
+            nodes: [{ name: "n1", host: "h", workerId: "w" }],
+        });
+        expect(env).toMatchObject({
+            ssh: { user: "root", port: 22, hostKeyChecking: "strict" },
+            ports: { coordinator: 8000, worker: 8001, amqp: 5672, management: 15672 },
+            containerNames: { coordinator: "parwop-coordinator", worker: "parwop-worker", broker: "parwop-rabbitmq" },
+            image: { name: "parwop:0.1" },
+            dumpsDir: "/tmp/parwop_dumps",
+        });
+        // One field given: the others still take their defaults.
+        expect(environmentSchema.parse({ ...env, ports: { worker: 9001 } }).ports).toEqual({
+            coordinator: 8000,
+            worker: 9001,
+            amqp: 5672,
+            management: 15672,
+        });
+        expect(fixtureSettings("three-small").healthGate).toEqual({ timeoutSeconds: 300, maxHeartbeatAgeSeconds: 60 });
+    });
+    test("config keys: listed once, with the namespace written once", () => {
+        expect(knownKeys).toEqual([
+            "environment",
+            "tier",
+            "restartGeneration",
+            "restartPolicy",
+            "brokerAdminUser",
+            "brokerAdminPassword",
+            "experiment",
+            "healthGate",
+        ]);
+        expect(secretKeys).toEqual(["brokerAdminPassword"]);
+        expect(objectKeys).toEqual(["experiment", "healthGate"]);
+        expect(configKey("tier")).toBe("parwop:tier");
+        const raw = rawStackConfig({
+            [configKey("tier")]: "small",
+            [configKey("experiment")]: '{"runId":2}',
+            [configKey("brokerAdminPassword")]: "x",
+            "other:tier": "y",
+        });
+        expect(raw).toEqual({ tier: "small", experiment: { runId: 2 } });
+    });
+    test("restart policies: one list, the stack's values and every container's", () => {
+        expect(restartPolicies).toEqual(["no", "on-failure", "always", "unless-stopped"]);
+        const always = fixtureSettings("three-small", { "parwop:restartPolicy": "always" });
+        const d = fixtureDeclaration("three-small", always);
+        expect([d.broker.container.restart, d.coordinator.container.restart, ...d.nodes.map((n) => n.worker.container.restart)]).toEqual(
+            Array(5).fill("always"),
+        );
     });
 });

@@ -2,14 +2,18 @@ import fc from "fast-check";
 import { ConfigError } from "../../config/validate";
 import { containersOf, declare, Declaration } from "../../model/declare";
 import { loadSettings } from "../../model/load";
-import { marginSeconds } from "../../model/timeouts";
-import { fileReader, fixtureRoot } from "../helpers/fixture";
+import { childNames, nodeNames, runNames, serviceNames } from "../../model/names";
+import { brokerContainerPorts } from "../../model/ports";
+import { brokerReadyStep, dropStep, healthGateStep, preflightStep, runStep, settleStep } from "../../model/steps";
+import { budget, customTimeouts, marginSeconds, sshSlackSeconds } from "../../model/timeouts";
+import { amqpUrl, dockerHostUrl, httpUrl, loopbackHost } from "../../model/urls";
+import { fileReader, fixtureDeclaration, fixtureRoot, fixtureSettings } from "../helpers/fixture";
 
 // declare()'s invariants over generated inventories and experiments: pure, in milliseconds. A
 // generated config either fails with a ConfigError (one line per problem) or gives a
 // declaration for which every invariant holds.
 
-const runs = 120;
+const runs = 80;
 // A fixed seed keeps the unit loop's outcome the same from run to run; change it to explore further.
 const seed = 19;
 const hosts = ["a.lab", "b.lab", "c.lab", "A.lab"];
@@ -162,5 +166,86 @@ describe("declare(), for any inventory and experiment that load", () => {
             ];
             expect(new Set(names).size).toBe(names.length - d.nodes.length);
         });
+    });
+});
+
+describe("one place per fact, one test per place: what each says, and that the declaration takes it from there", () => {
+    const three = fixtureDeclaration("three-small");
+
+    test("names: every child's suffix, every node's, service's and run's name", () => {
+        expect(childNames("parwop-broker")).toEqual({
+            container: "parwop-broker-container",
+            image: "parwop-broker-image",
+            ready: "parwop-broker-ready",
+            adminPassword: "parwop-broker-admin-password",
+            wait: "parwop-broker-wait",
+            check: "parwop-broker-check",
+        });
+        expect(nodeNames("parwop", "n1")).toEqual({
+            docker: "parwop-n1-docker",
+            preflight: "parwop-n1-preflight",
+            image: "parwop-n1-parwop",
+            worker: "parwop-n1-worker",
+        });
+        expect(serviceNames("parwop")).toEqual({
+            command: "parwop-command",
+            broker: "parwop-broker",
+            coordinator: "parwop-coordinator",
+            health: "parwop-health",
+        });
+        const run = runNames("experiment", "q1-r1");
+        expect([run.attempt, run.settle("n2"), run.drop("n2"), run.run, run.record]).toEqual([
+            "experiment-q1-r1-attempt",
+            "experiment-q1-r1-settle-n2",
+            "experiment-q1-r1-drop-n2",
+            "experiment-q1-r1-run",
+            "experiment-q1-r1-record",
+        ]);
+        expect(three.nodes[0].names).toEqual(nodeNames("parwop", "n1"));
+    });
+    test("URLs: http, amqp, the engine's host (ssh or the local socket) and the gate's loopback", () => {
+        expect(httpUrl("n1.test", 8000)).toBe("http://n1.test:8000");
+        expect(amqpUrl("n1.test", 5672)).toBe("amqp://n1.test:5672");
+        expect(dockerHostUrl({ local: false, host: "n1.test" }, { user: "me", port: 2222 })).toBe("ssh://me@n1.test:2222");
+        expect(dockerHostUrl({ local: true, host: "localhost" }, { user: "me", port: 2222 })).toBe("unix:///var/run/docker.sock");
+        expect(three.nodes[1].provider.host).toBe("ssh://root@n2.test:22");
+        expect(three.healthGate.step.flags["--url"]).toBe(httpUrl(loopbackHost, 8000));
+        expect(three.outputs).toMatchObject({ brokerAmqpUrl: "amqp://n1.test:5672", brokerManagementUrl: "http://n1.test:15672" });
+    });
+    test("ports: RabbitMQ's own inside its container, published on the config's", () => {
+        expect(brokerContainerPorts).toEqual({ amqp: 5672, management: 15672 });
+        expect(three.broker.container.ports).toEqual([
+            { internal: brokerContainerPorts.amqp, external: 5672 },
+            { internal: brokerContainerPorts.management, external: 15672 },
+        ]);
+        expect(three.broker.ready.flags["--port"]).toBe(brokerContainerPorts.amqp);
+    });
+    test("timeouts: each node-side bound, and the resource timeout derived from it alone (the README's table)", () => {
+        const s = fixtureSettings("three-small");
+        const node = three.nodes[0].node;
+        const steps = {
+            preflight: preflightStep(node, s.tier, "x", []),
+            drop: dropStep("n1"),
+            brokerReady: brokerReadyStep("b"),
+            settle: settleStep(node, "http://c:1", "x"),
+            healthGate: healthGateStep({ containerName: "c", port: 1 }, ["w"], { timeoutSeconds: 300, maxHeartbeatAgeSeconds: 60 }),
+            run: runStep({ container: "c", seconds: 3600, query: "Q", repetition: 1, driver: {} }),
+        };
+        const figures = Object.fromEntries(
+            Object.entries(steps).map(([k, step]) => [k, [step.seconds, step.budget.nodeSeconds, step.budget.timeoutSeconds]]),
+        );
+        expect(figures).toEqual({
+            preflight: [120, 130, 180],
+            drop: [180, 190, 220],
+            brokerReady: [210, 220, 220],
+            settle: [220, 230, 260],
+            healthGate: [330, 420, 450],
+            run: [3750, 3760, 3790],
+        });
+        for (const [kind, step] of Object.entries(steps)) {
+            expect(step.budget).toEqual(budget(kind as keyof typeof marginSeconds, step.budget.nodeSeconds));
+        }
+        expect(marginSeconds.drop).toBe(sshSlackSeconds);
+        expect(customTimeouts(220)).toEqual({ create: "220s", update: "220s", delete: "220s" });
     });
 });

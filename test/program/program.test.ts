@@ -1,7 +1,9 @@
+import * as path from "path";
+import * as fs from "fs";
 import { clusterName, nodeNames, serviceNames } from "../../model/names";
 import { placement } from "../../model/placement";
 import { evaluated, one, problemsOf } from "../helpers/evaluations";
-import { fixtureSettings } from "../helpers/fixture";
+import { fixtureSettings, repoRoot } from "../helpers/fixture";
 
 // index.ts as `pulumi preview` runs it before a first deployment (test/globalSetup.ts): the
 // program loaded through Pulumi's own TypeScript path, every computed output unknown.
@@ -73,4 +75,28 @@ describe("index.ts", () => {
         expect(more.resources.length).toBeGreaterThan(base.resources.length);
         expect(more.depth).toBe(base.depth);
     });
+});
+
+// The dependency direction config → model → components → index (lib: the components' helpers,
+// which may read the model): no folder imports one above it.
+const above: Record<string, string[]> = {
+    config: ["model", "lib", "components", "tools", "index"],
+    model: ["lib", "components", "tools", "index"],
+    lib: ["components", "tools", "index"],
+    components: ["tools", "index"],
+};
+
+const importsOf = (file: string) =>
+    [...fs.readFileSync(file, "utf8").matchAll(/^(?:import|export)\b[^;]*?from "(\.[^"]+)"/gms)].map(
+        (m) => path.relative(repoRoot, path.resolve(path.dirname(file), m[1])).split(path.sep)[0],
+    );
+
+test.each(Object.keys(above))("%s/ imports nothing from a layer above it", (folder) => {
+    const dir = path.join(repoRoot, folder);
+    const found = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ts"))
+        .flatMap((f) => importsOf(path.join(dir, f)).map((to) => `${folder}/${f} -> ${to}`))
+        .filter((arrow) => above[folder].includes(arrow.split(" -> ")[1]));
+    expect(found).toEqual([]);
 });
