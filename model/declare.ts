@@ -3,7 +3,7 @@ import { ConfigError, environmentFile } from "../config/validate";
 import { AttemptLog, withAttempts } from "./attempts";
 import { hostClashes } from "./checks";
 import { brokerContainer, ContainerSpec, coordinatorContainer, workerContainer } from "./containers";
-import { clusterName, experimentName, nodeNames, serviceNames } from "./names";
+import { childNames, clusterName, experimentName, nodeNames, runNames, serviceNames } from "./names";
 import { containerNamesOn, PlacedNode, placement, Placement } from "./placement";
 import { provenance } from "./provenance";
 import { ScheduledRun, schedule, RunTrigger } from "./schedule";
@@ -13,6 +13,7 @@ import {
     brokerReadyStep,
     dropStep,
     healthGateStep,
+    NodeStep,
     preflightStep,
     PythonStep,
     runSpoolDir,
@@ -216,4 +217,23 @@ export function containersOf(d: Declaration): { node: string; role: "broker" | "
             ports: (d.broker.container.ports ?? []).map((p) => p.external),
         },
     ];
+}
+
+/**
+ * Every step the declaration runs on a node, by the name of its command resource: what a tool
+ * shows as a command's node-side part (lib/scripts.ts commandOf renders it), without unparsing
+ * the ssh line the resource holds.
+ */
+export function nodeSteps(d: Declaration): Map<string, OnNode<NodeStep>> {
+    const steps = new Map<string, OnNode<NodeStep>>();
+    for (const n of d.nodes) steps.set(childNames(n.names.preflight).check, { node: n.node.name, access: n.access, step: n.preflight });
+    steps.set(childNames(d.names.broker).ready, { node: d.broker.node, access: d.broker.access, step: d.broker.ready });
+    steps.set(childNames(d.names.health).wait, d.healthGate);
+    for (const run of d.runs) {
+        const names = runNames(d.names.experiment, run.id);
+        for (const s of run.settleSteps) steps.set(names.settle(s.node), s);
+        for (const s of run.dropSteps) steps.set(names.drop(s.node), s);
+        steps.set(names.run, run.runStep);
+    }
+    return steps;
 }

@@ -1,9 +1,12 @@
+import { commandOnNode } from "../../lib/nodeCommand";
+import { commandOf, scriptDigests, stdinOf } from "../../lib/scripts";
+import { nodeSteps } from "../../model/declare";
 import * as path from "path";
 import * as fs from "fs";
 import { clusterName, nodeNames, serviceNames } from "../../model/names";
 import { placement } from "../../model/placement";
 import { evaluated, one, problemsOf } from "../helpers/evaluations";
-import { fixtureSettings, repoRoot } from "../helpers/fixture";
+import { fixtureDeclaration, fixtureSettings, repoRoot } from "../helpers/fixture";
 
 // index.ts as `pulumi preview` runs it before a first deployment (test/globalSetup.ts): the
 // program loaded through Pulumi's own TypeScript path, every computed output unknown.
@@ -99,4 +102,18 @@ test.each(Object.keys(above))("%s/ imports nothing from a layer above it", (fold
         .flatMap((f) => importsOf(path.join(dir, f)).map((to) => `${folder}/${f} -> ${to}`))
         .filter((arrow) => above[folder].includes(arrow.split(" -> ")[1]));
     expect(found).toEqual([]);
+});
+
+test("every node command the program registers is a declared step, its node-side part rendered from the step alone", () => {
+    const declared = fixtureDeclaration("three-small", settings, { scripts: scriptDigests() });
+    const steps = nodeSteps(declared);
+    const onNodes = three().resources.filter((r) => r.type === "command:local:Command" && steps.has(r.name));
+    expect(onNodes.map((r) => r.name).sort()).toEqual([...steps.keys()].sort());
+    for (const r of onNodes) {
+        const { access, step } = steps.get(r.name)!;
+        // A run's line carries its identity and drop time, outputs a preview does not know.
+        if (step.program === "run") expect(r.inputs.create).toBe("[unknown]");
+        else expect(commandOnNode(access, String(r.inputs.create))).toBe(commandOf(step));
+        expect(r.inputs.stdin).toBe(stdinOf(step));
+    }
 });
