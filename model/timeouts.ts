@@ -68,14 +68,13 @@ export function bashNodeSeconds(seconds: number): number {
 export const sshSlackSeconds = 30;
 
 /**
- * What each step's resource timeout adds to its node-side bound. Most add the ssh session's
- * slack; two keep the figures they always had, so no deployed resource changes: preflight
- * 180 s in all, and the broker's readiness wait none at all (its resource timeout equals its
- * node-side bound).
+ * What each step's resource timeout adds to its node-side bound: the ssh session's slack, so the
+ * node's own message ("… not ready after 180 s") arrives before Pulumi kills the command.
+ * Preflight keeps the 180 s in all it always had.
  */
 export const marginSeconds = {
     preflight: 50,
-    brokerReady: 0,
+    brokerReady: sshSlackSeconds,
     healthGate: sshSlackSeconds,
     settle: sshSlackSeconds,
     drop: sshSlackSeconds,
