@@ -19,17 +19,16 @@ export interface NodeCommandArgs {
 
 /**
  * How a node's command is run from the machine running Pulumi, as data: none for a local node,
- * else the ssh client's words before the command and the shell text after it (lostNode). The
- * plan tools read a command's node-side part with commandOnNode, which strips exactly these.
+ * else the ssh client's words before the command and the shell text after it (lostNode).
  */
-export interface SshWrapping {
+interface SshWrapping {
     /** ssh, its options, the port, `--` and user@host: the node's command follows as one word. */
     argv: (string | number)[];
     /** What follows the quoted command: the note on a lost connection. */
     suffix: string;
 }
 
-export function sshWrapping(access: NodeAccess): SshWrapping | undefined {
+function sshWrapping(access: NodeAccess): SshWrapping | undefined {
     if (access.node.local) return undefined;
     const { node, ssh } = access;
     return { argv: ["ssh", ...sshOptions(ssh, node.hostKey), "-p", ssh.port, "--", `${ssh.user}@${node.host}`], suffix: lostNode(access) };
@@ -77,16 +76,4 @@ export function nodeCommand(
         },
         pulumi.mergeOptions(opts, { customTimeouts: customTimeouts(args.timeoutSeconds) }),
     );
-}
-
-/** The command on the node inside a line commandLine() made for it; undefined when the line is not one. */
-export function commandOnNode(access: NodeAccess, line: string): string | undefined {
-    const wrap = sshWrapping(access);
-    if (wrap === undefined) return line;
-    const { suffix } = wrap;
-    const quoted = `${shellLine(wrap.argv)} `;
-    if (!line.startsWith(quoted) || !line.endsWith(suffix)) return undefined;
-    const rest = line.slice(quoted.length, -suffix.length);
-    // shellQuote leaves plain words bare and puts the rest in '…' with ' written as '\''.
-    return rest.startsWith("'") && rest.endsWith("'") ? rest.slice(1, -1).replace(/'\\''/g, "'") : rest;
 }

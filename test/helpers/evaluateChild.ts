@@ -20,7 +20,7 @@ async function evaluateCase(dir: string, stack: string): Promise<unknown> {
     forgetProject(dir);
     const cfg = stackConfig(stack, dir);
     try {
-        const model = stackModel(cfg, dir);
+        const model = stackModel(stack, cfg, dir);
         const evaluation = await evaluate(stack, cfg, { entry: path.join(dir, "index.ts") });
         return { evaluation, plan: buildPlan(stack, evaluation, dir, model) };
     } catch (e) {

@@ -1,11 +1,14 @@
 import { parseArgs } from "../../tools/plan/plan";
 import { renderPlan, renderSummary } from "../../tools/plan/render";
 import { stackModel } from "../../tools/plan/planModel";
+import { summariseInputs } from "../../tools/plan/summarise";
+import { nodeSteps } from "../../model/declare";
+import { commandOf } from "../../lib/scripts";
 import { stackConfig } from "../../tools/mock/stackConfig";
 import { evaluated } from "../helpers/evaluations";
 import { fixtureRoot, repoRoot } from "../helpers/fixture";
 
-const model = () => stackModel(stackConfig("three-small", fixtureRoot, repoRoot), fixtureRoot);
+const model = () => stackModel("three-small", stackConfig("three-small", fixtureRoot, repoRoot), fixtureRoot);
 
 describe("the plan of a stack", () => {
     test("groups every resource by the node the model puts it on", () => {
@@ -40,6 +43,22 @@ describe("the plan of a stack", () => {
         expect(plan.resources.find((r) => r.name === "parwop-n2-preflight-check")!.inputs.create).toMatch(
             /^\[over ssh\] timeout -k 10 120 bash -s -- --node n2 /,
         );
+    });
+
+    test("names a command line and a stdin by the declared step only when they are what the program renders for it", () => {
+        const r = evaluated("three-small").evaluation.resources.find((x) => x.name === "parwop-n2-preflight-check")!;
+        const step = nodeSteps(model()).get(r.name)!;
+        const shown = (inputs: Record<string, unknown>) =>
+            summariseInputs({ ...r, inputs }, { projectRoot: repoRoot, refOf: (u) => u, step });
+        expect(shown(r.inputs)).toMatchObject({
+            create: `[over ssh] ${commandOf(step.step)}`,
+            stdin: expect.stringMatching(/^scripts\/preflight\.sh \(\d+ lines, sha256 [0-9a-f]{12}\)$/),
+        });
+        // Another revision's line or script (plan --diff REV) shows as it is, never as this declaration's.
+        expect(shown({ create: "ssh n2 true", stdin: "true\n" })).toEqual({
+            create: "ssh n2 true",
+            stdin: "text (1 lines, sha256 a17fcf0a2f50)",
+        });
     });
 
     test("the summary is a page: a line per node and container, then the runs", () => {

@@ -1,4 +1,4 @@
-import { commandOnNode } from "../../lib/nodeCommand";
+import { commandLine } from "../../lib/nodeCommand";
 import { commandOf, scriptDigests, stdinOf } from "../../lib/scripts";
 import { nodeSteps } from "../../model/declare";
 import * as path from "path";
@@ -104,7 +104,7 @@ test.each(Object.keys(above))("%s/ imports nothing from a layer above it", (fold
     expect(found).toEqual([]);
 });
 
-test("every node command the program registers is a declared step, its node-side part rendered from the step alone", () => {
+test("every node command the program registers is a declared step, its line rendered from the step and its node alone", () => {
     const declared = fixtureDeclaration("three-small", settings, { scripts: scriptDigests() });
     const steps = nodeSteps(declared);
     const onNodes = three().resources.filter((r) => r.type === "command:local:Command" && steps.has(r.name));
@@ -113,7 +113,7 @@ test("every node command the program registers is a declared step, its node-side
         const { access, step } = steps.get(r.name)!;
         // A run's line carries its identity and drop time, outputs a preview does not know.
         if (step.program === "run") expect(r.inputs.create).toBe("[unknown]");
-        else expect(commandOnNode(access, String(r.inputs.create))).toBe(commandOf(step));
+        else expect(r.inputs.create).toBe(commandLine(access, commandOf(step)));
         expect(r.inputs.stdin).toBe(stdinOf(step));
     }
 });

@@ -1,36 +1,33 @@
 import type { Registered } from "../mock/mockrun";
-import { clusterName, experimentName, nodeNames, runNames, serviceNames } from "../../model/names";
-import type { Placement } from "../../model/placement";
-import type { ScheduledRun } from "../../model/schedule";
+import type { Declaration, OnNode } from "../../model/declare";
+import { runNames } from "../../model/names";
+import type { NodeStep } from "../../model/steps";
 
 /** The group for what belongs to no single node: the command provider, and local commands on the machine running Pulumi. */
 export const clusterGroup = "cluster";
 
-/** Which node each named resource of the model acts on, by the names the components give them (model/names.ts). */
-export function modelGroups(p: Placement, runs: ScheduledRun[]): { nodes: string[]; byName: Map<string, string> } {
+/** Which node each resource the declaration names acts on: a node's own, the services', every step where it runs (model/declare.ts nodeSteps). */
+export function modelGroups(d: Declaration, steps: Map<string, OnNode<NodeStep>>): { nodes: string[]; byName: Map<string, string> } {
     const byName = new Map<string, string>();
-    for (const node of p.nodes) {
-        for (const name of Object.values(nodeNames(clusterName, node.name))) byName.set(name, node.name);
+    for (const n of d.nodes) {
+        for (const name of Object.values(n.names)) byName.set(name, n.node.name);
     }
-    const services = serviceNames(clusterName);
-    byName.set(services.command, clusterGroup);
-    byName.set(services.broker, p.broker.node.name);
-    byName.set(services.coordinator, p.coordinator.node.name);
+    byName.set(d.names.command, clusterGroup);
+    byName.set(d.names.broker, d.broker.node);
+    byName.set(d.names.coordinator, d.coordinator.node);
     // The gate runs in the coordinator's container.
-    byName.set(services.health, p.coordinator.node.name);
-    for (const run of runs) {
-        const names = runNames(experimentName, run.id);
+    byName.set(d.names.health, d.healthGate.node);
+    for (const run of d.runs) {
+        const names = runNames(d.names.experiment, run.id);
         byName.set(names.attempt, clusterGroup);
-        for (const node of run.settles) byName.set(names.settle(node.name), node.name);
-        for (const node of run.drops) byName.set(names.drop(node.name), node.name);
-        byName.set(names.run, run.runner.node.name);
         byName.set(names.record, clusterGroup);
     }
-    return { nodes: p.nodes.map((n) => n.name), byName };
+    for (const [name, { node }] of steps) byName.set(name, node);
+    return { nodes: d.nodes.map((n) => n.node.name), byName };
 }
 
 /**
- * Which node each resource lands on: the model's answer for the resources it names, its
+ * Which node each resource lands on: the declaration's answer for the resources it names, its
  * parent's for the rest (a container belongs where its Worker component is), else `cluster`.
  */
 export function assignNodes(resources: Registered[], byName: Map<string, string>): Map<string, string> {

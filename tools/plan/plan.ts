@@ -7,6 +7,7 @@ import * as path from "path";
 import { diffPlans } from "./diff";
 import { evaluate } from "../mock/mockrun";
 import { linkNodeModules, repoRoot } from "../mock/project";
+import type { Declaration } from "../../model/declare";
 import { buildPlan, Plan, stackModel } from "./planModel";
 import { renderPlan, renderSummary } from "./render";
 import { renderDiff } from "./renderDiff";
@@ -68,11 +69,11 @@ function planInChild(dir: string, stack: string): Plan {
     return JSON.parse(out) as Plan;
 }
 
-/** The plan of a stack of the project in `dir`, in this process. */
-export async function planHere(dir: string, stack: string): Promise<Plan> {
+/** The plan of a stack of the project in `dir`, in this process, and the declaration it was grouped by. */
+export async function planHere(dir: string, stack: string): Promise<{ plan: Plan; model: Declaration }> {
     const cfg = stackConfig(stack, dir);
-    const model = stackModel(cfg, dir);
-    return buildPlan(stack, await evaluate(stack, cfg, { entry: path.join(dir, "index.ts") }), dir, model);
+    const model = stackModel(stack, cfg, dir);
+    return { plan: buildPlan(stack, await evaluate(stack, cfg, { entry: path.join(dir, "index.ts") }), dir, model), model };
 }
 
 /** The project as committed at REV, in a temp dir beside the same node_modules. */
@@ -86,7 +87,7 @@ function checkout(rev: string): string {
 
 async function main(argv: string[]): Promise<number> {
     if (argv[0] === "--evaluate") {
-        process.stdout.write(JSON.stringify(await planHere(argv[1], argv[2])) + "\n");
+        process.stdout.write(JSON.stringify((await planHere(argv[1], argv[2])).plan) + "\n");
         return 0;
     }
     const args = parseArgs(argv);
@@ -105,9 +106,9 @@ async function main(argv: string[]): Promise<number> {
         json = diffPlans(planInChild(repoRoot, args.stack), planInChild(repoRoot, args.against));
         text = renderDiff(json as ReturnType<typeof diffPlans>);
     } else {
-        const plan = await planHere(repoRoot, args.stack);
+        const { plan, model } = await planHere(repoRoot, args.stack);
         json = plan;
-        text = args.view === "full" ? renderPlan(plan) : renderSummary(plan, stackModel(stackConfig(args.stack, repoRoot), repoRoot));
+        text = args.view === "full" ? renderPlan(plan) : renderSummary(plan, model);
     }
     const output = args.view === "json" ? JSON.stringify(json, null, 2) + "\n" : text;
     if (args.out !== undefined) fs.writeFileSync(args.out, output);

@@ -1,9 +1,6 @@
 import { projectFiles, rawStackConfig } from "../../config/stack";
-import { Settings } from "../../config/settings";
+import { Declaration, declare, nodeSteps } from "../../model/declare";
 import { loadSettings } from "../../model/load";
-import { NodeAccess } from "../../lib/nodeCommand";
-import { placement, Placement } from "../../model/placement";
-import { schedule, ScheduledRun } from "../../model/schedule";
 import { chainDepths } from "./depth";
 import type { Evaluation, Registered } from "../mock/mockrun";
 import { assignNodes, clusterGroup, modelGroups } from "./nodes";
@@ -39,20 +36,14 @@ export interface Plan {
     resources: PlannedResource[];
 }
 
-/** The placement and schedule a stack's files give (what the program builds from), for grouping by node. */
-export interface StackModel {
-    settings: Settings;
-    placement: Placement;
-    runs: ScheduledRun[];
-}
-
-/** The model of a stack in a project dir (the working tree, or a checkout of another revision). */
-export function stackModel(cfg: StackConfig, projectDir: string): StackModel {
+/**
+ * What the program declares for a stack of the project in a dir (the working tree, or a checkout
+ * of another revision), for grouping by node and showing each step: declared once per plan.
+ */
+export function stackModel(stack: string, cfg: StackConfig, projectDir: string): Declaration {
     const { read, list } = projectFiles(projectDir);
-    const settings = loadSettings(rawStackConfig(cfg.config), read, list);
-    const p = placement(settings);
-    // Trigger digests do not affect where anything goes.
-    return { settings, placement: p, runs: schedule(settings, p, { driver: "", dropCaches: "" }) };
+    // The scripts' digests go into triggers only: no name, node or command line depends on them.
+    return declare(loadSettings(rawStackConfig(cfg.config), read, list), { stack, scripts: { driver: "", dropCaches: "" } });
 }
 
 /** Byte order, not locale order: a plan must sort the same on every machine. */
@@ -60,8 +51,8 @@ export function byText(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Builds the plan from an evaluation of the real program and the model of the same stack. */
-export function buildPlan(stack: string, ev: Evaluation, projectRoot: string, model: StackModel): Plan {
+/** Builds the plan from an evaluation of the real program and the declaration of the same stack. */
+export function buildPlan(stack: string, ev: Evaluation, projectRoot: string, model: Declaration): Plan {
     const byUrn = new Map<string, Registered>(ev.resources.map((r) => [r.urn, r]));
     const nameCount = new Map<string, number>();
     for (const r of ev.resources) nameCount.set(r.name, (nameCount.get(r.name) ?? 0) + 1);
@@ -72,9 +63,9 @@ export function buildPlan(stack: string, ev: Evaluation, projectRoot: string, mo
         return r === undefined ? urn : ref(r);
     };
     const depths = chainDepths(ev.resources.map((r) => ({ id: r.urn, after: [...r.dependencies, ...(r.parent ? [r.parent] : [])] })));
-    const groups = modelGroups(model.placement, model.runs);
+    const steps = nodeSteps(model);
+    const groups = modelGroups(model, steps);
     const placed = assignNodes(ev.resources, groups.byName);
-    const access = new Map<string, NodeAccess>(model.placement.nodes.map((n) => [n.name, { node: n, ssh: model.settings.ssh }]));
     const resources = ev.resources.map((r): PlannedResource => {
         const node = placed.get(r.urn) ?? clusterGroup;
         return {
@@ -83,7 +74,7 @@ export function buildPlan(stack: string, ev: Evaluation, projectRoot: string, mo
             node,
             provider: r.provider ? (byUrn.get(r.provider.split("::").slice(0, -1).join("::"))?.name ?? r.provider) : "",
             parent: r.parent ? refOf(r.parent) : "",
-            inputs: summariseInputs(r, { projectRoot, refOf, access: access.get(node) }),
+            inputs: summariseInputs(r, { projectRoot, refOf, step: steps.get(r.name) }),
             dependencies: r.dependencies.map(refOf).sort(byText),
             depth: depths.get(r.urn) ?? 1,
         };

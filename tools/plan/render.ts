@@ -1,5 +1,6 @@
 import { leaves, showValue, topProperty } from "./flatten";
-import { clusterGroup, Plan, PlannedResource, StackModel } from "./planModel";
+import type { Declaration } from "../../model/declare";
+import { clusterGroup, Plan, PlannedResource } from "./planModel";
 
 /** What a reviewer looks at first; everything else follows in name order, so nothing is hidden. */
 const firstKeys = [
@@ -67,7 +68,7 @@ function containerLine(r: PlannedResource): string {
  * A page a reviewer reads first: per node its engine, containers and how many commands act
  * there, then the runs in order. The full plan (--full, --json) has every input.
  */
-export function renderSummary(plan: Plan, model: StackModel): string {
+export function renderSummary(plan: Plan, model: Declaration): string {
     const out = [
         `stack ${plan.stack}: ${plan.resources.length} resources on ${model.placement.nodes.length} nodes, dependency depth ${plan.depth}`,
     ];

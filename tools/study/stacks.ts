@@ -98,9 +98,9 @@ function rawExperiment(cfg: StackConfig): Record<string, unknown> {
 }
 
 /** The model of a stack's config, or its problems prefixed with the stack file. */
-function model(cfg: StackConfig, root: string, file: string) {
+function model(stack: string, cfg: StackConfig, root: string, file: string) {
     try {
-        return stackModel(cfg, root);
+        return stackModel(stack, cfg, root);
     } catch (e) {
         if (e instanceof ConfigError) return e.problems.map((p) => `${file}: ${p}`);
         throw e;
@@ -139,14 +139,14 @@ export function studyTiers(root: string, args: StudyArgs): StudyTier[] {
             const got = cfg.config[`parwop:${key}`];
             if (got !== want) problems.push(`${file}: parwop:${key} ${JSON.stringify(got ?? null)} is not its name's ${key} "${want}"`);
         }
-        const before = model(cfg, root, file);
+        const before = model(stack, cfg, root, file);
         if (Array.isArray(before)) {
             problems.push(...before);
             continue;
         }
         const o = overrides(rawExperiment(cfg), before.settings.experiment, args, stack);
         problems.push(...o.problems);
-        const after = model({ ...cfg, config: { ...cfg.config, "parwop:experiment": JSON.stringify(o.experiment) } }, root, file);
+        const after = model(stack, { ...cfg, config: { ...cfg.config, "parwop:experiment": JSON.stringify(o.experiment) } }, root, file);
         if (Array.isArray(after)) {
             problems.push(...after);
             continue;
