@@ -122,7 +122,7 @@ export function declare(s: Settings, inputs: DeclareInputs): Declaration {
         const names = nodeNames(clusterName, node.name);
         return {
             node,
-            access: { node, ssh: s.ssh },
+            access: access(node.name),
             names,
             where: `${environmentFile(s.environment)}: nodes[${i}]`,
             provider: { name: names.docker, host: node.dockerHost, sshOpts: node.local ? undefined : sshOptions(s.ssh, node.hostKey) },
@@ -184,12 +184,13 @@ export function declare(s: Settings, inputs: DeclareInputs): Declaration {
 function declareRun(s: Settings, p: Placement, stack: string, run: ScheduledRun, access: (node: string) => NodeAccess): DeclaredRun {
     const onNode = <S>(node: string, step: S): OnNode<S> => ({ node, access: access(node), step });
     const runner = run.runner.node.name;
+    const runnerDrop = run.drops.findIndex((n) => n.name === runner);
     return {
         ...run,
         attemptNote: run.warmup ? undefined : { stack, run: run.id, run_id: run.trigger.runId, run_key: run.key, attempt: run.attempt },
         settleSteps: run.settles.map((n) => onNode(n.name, settleStep(n, p.coordinator.url, stack))),
         dropSteps: run.drops.map((n) => onNode(n.name, dropStep(n.name))),
-        runnerDrop: run.warmup || !run.drops.some((n) => n.name === runner) ? undefined : run.drops.findIndex((n) => n.name === runner),
+        runnerDrop: run.warmup || runnerDrop < 0 ? undefined : runnerDrop,
         runStep: onNode(
             runner,
             runStep({

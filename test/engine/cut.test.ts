@@ -10,8 +10,9 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { runSpoolDir, shellLine } from "../../lib/scripts";
-import { EngineProject, summary } from "./engine";
+import { shellLine } from "../../lib/scripts";
+import { labHostAddress, waitFor } from "../lab/lab";
+import { EngineProject, runStarted, spooledRuns, summary } from "./engine";
 import { LabAgent, labDataDir, labDir, LabHost, labHosts, labStack, labStackFiles, nodeName } from "./labstack";
 
 const stack = labStack("small");
@@ -21,7 +22,6 @@ const paceSeconds = 8;
 /** The smallest heartbeat age the config takes (PARWOP beats every 20 s): the driver's bound for a lost worker. */
 const lostWorkerSeconds = 30;
 const slowData = path.join(labDir, "data", `slow-${stack}`);
-const spool = runSpoolDir(stack);
 const took: Record<string, number> = {};
 let hosts: LabHost[];
 let agent: LabAgent;
@@ -66,61 +66,10 @@ const dropRulesIn = (host: LabHost) =>
         .split("\n")
         .filter((l) => /^-A (INPUT|OUTPUT) .*-j DROP/.test(l));
 
-/** Why `when` last failed, for a test that never got to act. */
-let lastError = "";
+/** What the coordinator last showed of the new queries, for a test that never got to act. */
+let lastSeen = "";
 
-interface Acted {
-    code: number | null;
-    out: string;
-    /** Seconds from the act to the CLI's exit. */
-    afterAct: number;
-    acted: boolean;
-}
-
-/** `pulumi up --yes`, calling `act` once, as soon as `when` holds while it runs. */
-function upActing(when: () => Promise<boolean>, act: () => void): Promise<Acted> {
-    const child = spawn("pulumi", ["up", "--yes", "--non-interactive"], { cwd: project.dir, env: project.env });
-    let out = "";
-    let actedAt: number | undefined;
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    let polling = true;
-    void (async () => {
-        while (polling && actedAt === undefined) {
-            if (
-                await when().catch((e: unknown) => {
-                    lastError = String(e);
-                    return false;
-                })
-            ) {
-                act();
-                actedAt = Date.now();
-            } else await new Promise((r) => setTimeout(r, 100));
-        }
-    })();
-    return new Promise((resolve) =>
-        child.on("close", (code) => {
-            polling = false;
-            resolve({ code, out, acted: actedAt !== undefined, afterAct: actedAt === undefined ? NaN : (Date.now() - actedAt) / 1000 });
-        }),
-    );
-}
-
-/** The runs' spool dirs on the nodes (the lab's hosts share this machine's /var/tmp), by identity. */
-const spooled = () => (fs.existsSync(spool) ? fs.readdirSync(spool).filter((d) => /^[0-9a-f]+$/.test(d)) : []);
 const records = () => project.results().map((l) => JSON.parse(l) as Record<string, unknown>);
-const attempts = () =>
-    fs
-        .readFileSync(path.join(project.dir, "results", stack, "attempts.jsonl"), "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { run: string; attempt: number });
-
-async function eventually(what: string, ok: () => boolean, ms: number): Promise<void> {
-    for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 250))) {
-        if (Date.now() > end) throw new Error(`not within ${ms / 1000} s: ${what}`);
-    }
-}
 
 /** The stack file with `change` applied (its encrypted secret and salt kept). */
 function editStackConfig(change: (config: Record<string, Record<string, unknown>>) => void): void {
@@ -154,16 +103,15 @@ afterAll(() => {
 describe("a link cut mid-run, through the real engine", () => {
     test("the runner node's link cut as its run starts: up fails in seconds naming the node, the run finishes on the node, and the next up records it once", async () => {
         const runner = hosts[0];
-        const machine = runner.address.replace(/\.\d+$/, ".1");
         // Only the machine running Pulumi loses the node: the cluster's own traffic goes on.
-        const r = await upActing(
-            async () => spooled().some((d) => fs.existsSync(path.join(spool, d, "pid"))),
+        const r = await project.upActing(
+            () => runStarted(stack),
             () =>
                 new Cut(
                     runner,
                     [
-                        ["INPUT", "-s", machine, "-p", "tcp", "--dport", "22", "-j", "DROP"],
-                        ["OUTPUT", "-d", machine, "-p", "tcp", "--sport", "22", "-j", "DROP"],
+                        ["INPUT", "-s", labHostAddress, "-p", "tcp", "--dport", "22", "-j", "DROP"],
+                        ["OUTPUT", "-d", labHostAddress, "-p", "tcp", "--sport", "22", "-j", "DROP"],
                     ],
                     180,
                 ),
@@ -181,8 +129,8 @@ describe("a link cut mid-run, through the real engine", () => {
         expect(records()).toEqual([]);
 
         // The run goes on without the link and ends with its result, which stays on the node.
-        const [dir] = spooled().map((d) => path.join(spool, d));
-        await eventually("the cut-off run ends on its node", () => fs.existsSync(path.join(dir, "rc")), 120_000);
+        const [dir] = spooledRuns(stack);
+        await waitFor("the cut-off run ends on its node", 120_000, async () => fs.existsSync(path.join(dir, "rc")) || undefined);
         expect(fs.readFileSync(path.join(dir, "rc"), "utf8").trim()).toBe("0");
         expect(JSON.parse(fs.readFileSync(path.join(dir, "out"), "utf8"))).toMatchObject({ query: "SQ1", repetition: 1 });
         cuts[0].heal();
@@ -211,7 +159,7 @@ describe("a link cut mid-run, through the real engine", () => {
                 { workers: Record<string, { state: string }> }
             >;
             const fresh = Object.entries(queries).filter(([id]) => !known.has(id));
-            lastError = JSON.stringify(fresh.map(([, q]) => q.workers));
+            lastSeen = JSON.stringify(fresh.map(([, q]) => q.workers));
             return fresh.some(
                 ([, q]) =>
                     q.workers[workerId]?.state === "Loading" &&
@@ -219,7 +167,7 @@ describe("a link cut mid-run, through the real engine", () => {
             );
         };
         const everything = ["!", "-i", "lo", "-j", "DROP"];
-        const r = await upActing(
+        const r = await project.upActing(
             waitedFor,
             () =>
                 new Cut(
@@ -232,7 +180,7 @@ describe("a link cut mid-run, through the real engine", () => {
                 ),
         );
         took["worker cut until up failed"] = r.afterAct;
-        if (!r.acted) console.log(`never cut: the coordinator showed ${lastError}\n${r.out}`);
+        if (!r.acted) console.log(`never cut: the coordinator showed ${lastSeen} (${r.whenError ?? "no error"})\n${r.out}`);
         expect(r.acted).toBe(true);
         expect(r.code).not.toBe(0);
         expect(r.out).toContain(`run SQ1 rep 2 failed: `);
@@ -253,7 +201,7 @@ describe("a link cut mid-run, through the real engine", () => {
             [2, 2],
         ]);
         expect(records()[1].recovered_attempt).toBeUndefined();
-        expect(attempts().map((a) => `${a.run}#${a.attempt}`)).toEqual(["sq1-r1#1", "sq1-r1#2", "sq1-r2#1", "sq1-r2#2"]);
+        expect(project.attempts().map((a) => `${a.run}#${a.attempt}`)).toEqual(["sq1-r1#1", "sq1-r1#2", "sq1-r2#1", "sq1-r2#2"]);
         expect(summary(project.ok(["up", "--yes"]).out)).toEqual({ unchanged: expect.any(Number) });
     });
 });

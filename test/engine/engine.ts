@@ -3,7 +3,7 @@
  * command plugins test/engine/build.sh built from Go modules, Node 22 from the lab
  * (test/lab/node.sh), a file backend and a throwaway PULUMI_HOME per project, no plugin downloads.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { runSpoolDir, settledDir } from "../../lib/scripts";
@@ -88,6 +88,52 @@ export class EngineProject {
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
     }
 
+    /** What each measured run noted before it started (results/<stack>/attempts.jsonl), in order. */
+    attempts(): { run: string; attempt: number; run_key: string }[] {
+        return fs
+            .readFileSync(path.join(this.dir, "results", this.stack, "attempts.jsonl"), "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { run: string; attempt: number; run_key: string });
+    }
+
+    /**
+     * `pulumi up --yes`, calling `act` with the CLI's process once, as soon as `when` holds while
+     * it runs: a fault injected mid-up. A `when` that throws counts as not yet.
+     */
+    upActing(when: () => boolean | Promise<boolean>, act: (cli: ChildProcess) => void): Promise<Acted> {
+        const cli = spawn("pulumi", ["up", "--yes", "--non-interactive"], { cwd: this.dir, env: this.env });
+        let out = "";
+        let actedAt: number | undefined;
+        let whenError: string | undefined;
+        cli.stdout.on("data", (d) => (out += d));
+        cli.stderr.on("data", (d) => (out += d));
+        let polling = true;
+        const holds = async () => {
+            try {
+                return await when();
+            } catch (e) {
+                whenError = String(e);
+                return false;
+            }
+        };
+        void (async () => {
+            while (polling && actedAt === undefined) {
+                if (await holds()) {
+                    act(cli);
+                    actedAt = Date.now();
+                } else await new Promise((r) => setTimeout(r, 20));
+            }
+        })();
+        return new Promise((resolve) =>
+            cli.on("close", (code) => {
+                polling = false;
+                const afterAct = actedAt === undefined ? NaN : (Date.now() - actedAt) / 1000;
+                resolve({ code, out: withoutAmbientWarnings(out), acted: actedAt !== undefined, afterAct, whenError });
+            }),
+        );
+    }
+
     /** Removes the project and what its stacks' runs left on the nodes (the lab's hosts share this machine's /var/tmp). */
     remove(): void {
         const stacks = path.join(this.dir, ".state", ".pulumi", "stacks", "parwop");
@@ -98,6 +144,32 @@ export class EngineProject {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }
+
+/** What `upActing` saw. */
+export interface Acted {
+    code: number | null;
+    out: string;
+    /** Whether `act` was called before the CLI exited. */
+    acted: boolean;
+    /** Seconds from the act to the CLI's exit. */
+    afterAct: number;
+    /** Why `when` last threw, if it did. */
+    whenError?: string;
+}
+
+/** A stack's runs in the nodes' spool (the lab's hosts share this machine's /var/tmp): one dir per run identity. */
+export function spooledRuns(stack: string): string[] {
+    const spool = runSpoolDir(stack);
+    return fs.existsSync(spool)
+        ? fs
+              .readdirSync(spool)
+              .filter((d) => /^[0-9a-f]+$/.test(d))
+              .map((d) => path.join(spool, d))
+        : [];
+}
+
+/** A run of the stack has started on its node: its spool dir names the driver's pid. */
+export const runStarted = (stack: string) => spooledRuns(stack).some((d) => fs.existsSync(path.join(d, "pid")));
 
 /**
  * The CLI says, on every command, that it uses the plugins it found on $PATH (ours, in the bin

@@ -6,11 +6,10 @@
  * node (scripts/run-query.sh's spool) rather than measuring again, and that runs.jsonl then
  * holds the run once.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { runSpoolDir } from "../../lib/scripts";
-import { EngineProject, summary } from "./engine";
+import { EngineProject, runStarted, summary } from "./engine";
 import { containersOn, LabAgent, LabHost, labHosts, labStack, labStackFiles, nodeName } from "./labstack";
 import { processesIn } from "./studyProject";
 
@@ -50,24 +49,6 @@ afterAll(() => {
     console.log(`killed pulumi (s): ${JSON.stringify(took)}`);
 });
 
-/** `pulumi up --yes`, killed with SIGKILL (the CLI alone, as `kill -9 PID` does) once `started` holds. */
-function upKilledWhen(started: () => boolean): Promise<{ out: string; killed: boolean }> {
-    const child = spawn("pulumi", ["up", "--yes", "--non-interactive"], { cwd: project.dir, env: project.env });
-    let out = "";
-    let killed = false;
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const poll = setInterval(() => {
-        if (!killed && started()) killed = child.kill("SIGKILL");
-    }, 20);
-    return new Promise((resolve) =>
-        child.on("close", () => {
-            clearInterval(poll);
-            resolve({ out, killed });
-        }),
-    );
-}
-
 /** The processes the killed CLI left (language host, plugins), by name. */
 const leftRunning = () =>
     processesIn(project.dir)
@@ -75,26 +56,19 @@ const leftRunning = () =>
         .map((c) => path.basename(c))
         .join(", ") || "nothing";
 
-const attempts = () =>
-    fs
-        .readFileSync(path.join(project.dir, "results", stack, "attempts.jsonl"), "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-
 describe("a pulumi up killed while its run executes", () => {
     test("the next up says the stack is locked and names pulumi cancel; nothing is recorded", async () => {
         const start = Date.now();
         // The run has started on its node: its spool names the driver's pid.
-        const r = await upKilledWhen(
-            () =>
-                fs.existsSync(runSpoolDir(stack)) &&
-                fs.readdirSync(runSpoolDir(stack)).some((d) => fs.existsSync(path.join(runSpoolDir(stack), d, "pid"))),
+        // SIGKILL to the CLI alone, as `kill -9 PID` does.
+        const r = await project.upActing(
+            () => runStarted(stack),
+            (cli) => cli.kill("SIGKILL"),
         );
         took["up until killed"] = (Date.now() - start) / 1000;
-        expect(r.killed).toBe(true);
+        expect(r.acted).toBe(true);
         expect(project.results()).toEqual([]);
-        expect(attempts().map((a) => a.attempt)).toEqual([1]);
+        expect(project.attempts().map((a) => a.attempt)).toEqual([1]);
         // What the killed CLI left behind (its language host and plugins, now children of init): the README says what to do.
         await new Promise((r) => setTimeout(r, 3000));
         console.log(`left running 3 s after the kill: ${leftRunning()}`);
@@ -125,9 +99,15 @@ describe("a pulumi up killed while its run executes", () => {
         const records = project.results().map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(records).toHaveLength(1);
         // The killed attempt's run went on (the CLI's plugins outlived it) and ended before attempt 2's drops.
-        expect(records[0]).toMatchObject({ query: "SQ1", repetition: 1, attempt: 2, recovered_attempt: 1, run_key: attempts()[0].run_key });
+        expect(records[0]).toMatchObject({
+            query: "SQ1",
+            repetition: 1,
+            attempt: 2,
+            recovered_attempt: 1,
+            run_key: project.attempts()[0].run_key,
+        });
         expect(r.out).toContain("run-query: attempt 1 finished on this node after its pulumi lost it: its result stands for attempt 2");
-        expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
+        expect(project.attempts().map((a) => a.attempt)).toEqual([1, 2]);
     });
 
     test("an up after that changes nothing, and destroy leaves no container", async () => {
@@ -140,7 +120,7 @@ describe("a pulumi up killed while its run executes", () => {
         const again = project.ok(["up", "--yes"]);
         expect(Object.keys(summary(again.out))).toEqual(["unchanged"]);
         expect(project.results()).toHaveLength(1);
-        expect(attempts().map((a) => a.attempt)).toEqual([1, 2]);
+        expect(project.attempts().map((a) => a.attempt)).toEqual([1, 2]);
         project.ok(["destroy", "--yes"]);
         expect(containers()).toEqual([]);
         // The spool keeps the result on the node; the test's project removes it (engine.ts).
